@@ -1,0 +1,96 @@
+package engine
+
+import "time"
+
+// Session is one chat's conversation state. It is what the store keeps.
+// JSON tags are short because every active chat holds one in Redis.
+type Session struct {
+	// Version is the store's compare-and-set counter. Step never changes it;
+	// the store bumps it on every successful Put.
+	Version int64 `json:"v"`
+
+	Lang        string            `json:"l,omitempty"`
+	Tree        string            `json:"t,omitempty"`
+	TreeVersion int               `json:"tv,omitempty"`
+	Node        string            `json:"n,omitempty"`
+	Facts       map[string]string `json:"f,omitempty"`
+	// Prefilled marks facts that came from the user's free text rather than
+	// from an answer, so the bot can show them for confirmation.
+	Prefilled map[string]bool `json:"pf,omitempty"`
+	History   []Frame         `json:"h,omitempty"`
+	// Seq grows by one on every change of question. Buttons carry it, so a
+	// tap on a button from an older question is recognised as stale.
+	Seq int64 `json:"s"`
+	// Recent holds the ids of the last events applied, so a redelivered
+	// update (webhook retry) is applied once. It is saved together with the
+	// step by the same compare-and-set, which makes deduplication atomic.
+	Recent []string `json:"r,omitempty"`
+	// Evidence the user has ticked as "I have it", by evidence id.
+	Evidence map[string]bool `json:"e,omitempty"`
+	// Pending is a classified free-text description awaiting confirmation.
+	Pending *Proposal `json:"p,omitempty"`
+	Created time.Time `json:"c"`
+	Updated time.Time `json:"u"`
+}
+
+// Frame is one answered question: where the user was and what the facts
+// were before the answer, so Back can undo any number of answers exactly.
+type Frame struct {
+	Tree        string            `json:"t"`
+	TreeVersion int               `json:"tv,omitempty"`
+	Node        string            `json:"n"`
+	Facts       map[string]string `json:"f,omitempty"`
+}
+
+// Proposal is a category guessed from free text, with the facts found in it.
+type Proposal struct {
+	Category   string            `json:"c"`
+	Confidence float64           `json:"q,omitempty"`
+	Facts      map[string]string `json:"f,omitempty"`
+}
+
+// maxRecent bounds Session.Recent; Telegram retries a webhook delivery a few
+// times at most, always for the newest updates.
+const maxRecent = 32
+
+// clone returns a deep copy so Step never mutates its input.
+func (s Session) clone() Session {
+	c := s
+	c.Facts = cloneMap(s.Facts)
+	c.Prefilled = cloneBoolMap(s.Prefilled)
+	c.Evidence = cloneBoolMap(s.Evidence)
+	c.History = make([]Frame, len(s.History))
+	for i, f := range s.History {
+		f.Facts = cloneMap(f.Facts)
+		c.History[i] = f
+	}
+	c.Recent = append([]string(nil), s.Recent...)
+	if s.Pending != nil {
+		p := *s.Pending
+		p.Facts = cloneMap(p.Facts)
+		c.Pending = &p
+	}
+	return c
+}
+
+func cloneMap(m map[string]string) map[string]string {
+	if m == nil {
+		return nil
+	}
+	c := make(map[string]string, len(m))
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
+}
+
+func cloneBoolMap(m map[string]bool) map[string]bool {
+	if m == nil {
+		return nil
+	}
+	c := make(map[string]bool, len(m))
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
+}
