@@ -1,0 +1,98 @@
+// Package advisor is the use case every front end shares: load a chat's
+// session, step it, and save it with compare-and-set, retrying when another
+// replica or a concurrent tap saved first.
+package advisor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/disputebot/disputebot/internal/engine"
+	"github.com/disputebot/disputebot/internal/store"
+)
+
+// Advisor applies events to stored sessions.
+type Advisor struct {
+	Catalog *engine.Catalog
+	Store   store.Store
+	// Now is the clock; tests inject a fixed one.
+	Now func() time.Time
+	// Lang is the language of a session the front end has no hint for.
+	Lang string
+}
+
+// maxAttempts bounds compare-and-set retries. Conflicts only happen when
+// the same chat acts twice at once, so a handful is plenty.
+const maxAttempts = 20
+
+// ErrBusy: the session kept changing under us; the user should retry.
+var ErrBusy = errors.New("session too busy")
+
+// Handle applies ev to the session under key and returns the result. The
+// result's session is the one stored, with its new version.
+func (a *Advisor) Handle(ctx context.Context, key string, ev engine.Event) (engine.Result, error) {
+	for attempt := 0; attempt < maxAttempts; attempt++ {
+		s, err := a.Store.Get(ctx, key)
+		if errors.Is(err, store.ErrNotFound) {
+			s = engine.Session{}
+		} else if err != nil {
+			return engine.Result{}, fmt.Errorf("load session: %w", err)
+		}
+		if s.Lang == "" && ev.Lang == "" {
+			ev.Lang = a.Lang
+		}
+		ev.Now = a.now()
+		res := engine.Step(a.Catalog, s, ev)
+		if res.Duplicate || !res.Changed {
+			return res, nil
+		}
+		saved, err := a.Store.Put(ctx, key, res.Session)
+		if errors.Is(err, store.ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return engine.Result{}, fmt.Errorf("save session: %w", err)
+		}
+		res.Session = saved
+		return res, nil
+	}
+	return engine.Result{}, ErrBusy
+}
+
+// Session returns the stored session (a fresh one if there is none).
+func (a *Advisor) Session(ctx context.Context, key string) (engine.Session, error) {
+	s, err := a.Store.Get(ctx, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return engine.Session{Lang: a.Lang}, nil
+	}
+	if err != nil {
+		return engine.Session{}, fmt.Errorf("load session: %w", err)
+	}
+	return s, nil
+}
+
+// Current returns the replies showing where the session stands.
+func (a *Advisor) Current(ctx context.Context, key string) (engine.Session, []engine.Reply, error) {
+	s, err := a.Session(ctx, key)
+	if err != nil {
+		return s, nil, err
+	}
+	return s, engine.Current(a.Catalog, s, a.now()), nil
+}
+
+// Forget deletes everything stored for key.
+func (a *Advisor) Forget(ctx context.Context, key string) error {
+	if err := a.Store.Delete(ctx, key); err != nil {
+		return fmt.Errorf("forget session: %w", err)
+	}
+	return nil
+}
+
+func (a *Advisor) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
+}

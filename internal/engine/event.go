@@ -1,0 +1,47 @@
+package engine
+
+import "time"
+
+// EventKind is what the user did.
+type EventKind string
+
+const (
+	// Start opens Event.Tree, or the category menu when Tree is empty. It
+	// abandons any case in progress (it is "/new").
+	Start EventKind = "start"
+	// Choose taps Event.Option of the question identified by Event.Token.
+	Choose EventKind = "choose"
+	// Text is a typed answer.
+	Text EventKind = "text"
+	// Back undoes the last answer.
+	Back EventKind = "back"
+	// Restart begins the current tree again from its first question.
+	Restart EventKind = "restart"
+	// SetLang switches the session language to Event.Lang.
+	SetLang EventKind = "lang"
+	// Show repeats the current question (after a stale button, a sticker,
+	// or a return days later).
+	Show EventKind = "show"
+	// Propose records a category guessed from free text (Event.Proposal) and
+	// asks the user to confirm it.
+	Propose EventKind = "propose"
+	// Accept enters the proposed category's tree with the proposal's facts.
+	Accept EventKind = "accept"
+	// Tick toggles evidence item Event.Option on the checklist.
+	Tick EventKind = "tick"
+)
+
+// Event is one user action, already translated from the front end.
+type Event struct {
+	Kind EventKind
+	// ID identifies the delivery (Telegram update id) so a redelivery is
+	// applied once. Empty disables deduplication.
+	ID       string
+	Tree     string
+	Token    string
+	Option   string
+	Text     string
+	Lang     string
+	Proposal *Proposal
+	Now      time.Time
+}

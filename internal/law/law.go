@@ -1,0 +1,147 @@
+// Package law is the registry of legal statements the bot may make. Every
+// statute, article and plain-words statement shown to a user comes from
+// here, so each one can be traced to a source and checked in one place.
+package law
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/disputebot/disputebot/internal/source"
+)
+
+// Text is a string in both languages the bot speaks.
+type Text struct {
+	ZH string `yaml:"zh"`
+	EN string `yaml:"en"`
+}
+
+// In returns the text for lang ("zh" or "en").
+func (t Text) In(lang string) string {
+	if lang == "zh" {
+		return t.ZH
+	}
+	return t.EN
+}
+
+// Statute is a law, regulation or judicial interpretation.
+type Statute struct {
+	ID   string `yaml:"-"`
+	Name Text   `yaml:"name"`
+	// Short is the abbreviation used in compact lists ("CPL", "消保法").
+	Short  Text   `yaml:"short"`
+	Source string `yaml:"source"`
+}
+
+// Entry is one citable provision with a plain statement of what it says.
+type Entry struct {
+	ID      string `yaml:"-"`
+	Statute string `yaml:"statute"`
+	Article Text   `yaml:"article"`
+	Says    Text   `yaml:"says"`
+	Source  string `yaml:"source"`
+	Line    int    `yaml:"-"`
+}
+
+// Registry holds the statutes and entries of one registry file.
+type Registry struct {
+	Statutes map[string]*Statute
+	Entries  map[string]*Entry
+	File     string
+}
+
+type file struct {
+	Statutes map[string]*Statute `yaml:"statutes"`
+	Laws     map[string]*Entry   `yaml:"laws"`
+}
+
+// Load reads and checks the registry at name in fsys. It returns every
+// problem found, not just the first.
+func Load(fsys fs.FS, name string) (*Registry, []source.Problem) {
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, []source.Problem{{File: name, Msg: err.Error()}}
+	}
+	var f file
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		return nil, source.FromYAML(name, err)
+	}
+	var root yaml.Node
+	_ = yaml.Unmarshal(data, &root)
+	lines := keyLines(&root, "laws")
+	slines := keyLines(&root, "statutes")
+	r := &Registry{Statutes: f.Statutes, Entries: f.Laws, File: name}
+	var probs []source.Problem
+	for id, s := range r.Statutes {
+		s.ID = id
+		if s.Name.ZH == "" || s.Name.EN == "" || s.Short.ZH == "" || s.Short.EN == "" {
+			probs = append(probs, source.Problem{File: name, Line: slines[id], Msg: fmt.Sprintf("statute %q needs name and short in zh and en", id)})
+		}
+	}
+	for id, e := range r.Entries {
+		e.ID, e.Line = id, lines[id]
+		switch {
+		case r.Statutes[e.Statute] == nil:
+			probs = append(probs, source.Problem{File: name, Line: e.Line, Msg: fmt.Sprintf("law %q: unknown statute %q", id, e.Statute)})
+		case e.Article.ZH == "" || e.Article.EN == "":
+			probs = append(probs, source.Problem{File: name, Line: e.Line, Msg: fmt.Sprintf("law %q: article needs zh and en", id)})
+		case e.Says.ZH == "" || e.Says.EN == "":
+			probs = append(probs, source.Problem{File: name, Line: e.Line, Msg: fmt.Sprintf("law %q: says needs zh and en", id)})
+		case strings.TrimSpace(e.Source) == "":
+			probs = append(probs, source.Problem{File: name, Line: e.Line, Msg: fmt.Sprintf("law %q: source is required", id)})
+		}
+	}
+	source.Sort(probs)
+	return r, probs
+}
+
+// Cite is "Statute Article" in lang, e.g. "《个人信息保护法》第16条" or
+// "Personal Information Protection Law, Art. 16".
+func (r *Registry) Cite(id, lang string) (string, bool) {
+	e := r.Entries[id]
+	if e == nil {
+		return "", false
+	}
+	s := r.Statutes[e.Statute]
+	if lang == "zh" {
+		return s.Name.ZH + e.Article.ZH, true
+	}
+	return s.Name.EN + ", " + e.Article.EN, true
+}
+
+// ShortCite is the compact form: "消保法第25条", "CPL Art. 25".
+func (r *Registry) ShortCite(id, lang string) (string, bool) {
+	e := r.Entries[id]
+	if e == nil {
+		return "", false
+	}
+	s := r.Statutes[e.Statute]
+	if lang == "zh" {
+		return s.Short.ZH + e.Article.ZH, true
+	}
+	return s.Short.EN + " " + e.Article.EN, true
+}
+
+func keyLines(root *yaml.Node, section string) map[string]int {
+	out := map[string]int{}
+	if len(root.Content) == 0 {
+		return out
+	}
+	doc := root.Content[0]
+	for i := 0; i+1 < len(doc.Content); i += 2 {
+		if doc.Content[i].Value != section {
+			continue
+		}
+		m := doc.Content[i+1]
+		for j := 0; j+1 < len(m.Content); j += 2 {
+			out[m.Content[j].Value] = m.Content[j].Line
+		}
+	}
+	return out
+}

@@ -1,0 +1,389 @@
+package render
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/disputebot/disputebot/internal/engine"
+)
+
+// Keys are the message keys this package uses itself, beyond those in the
+// trees. Lint checks each exists in every language.
+func Keys() []string {
+	keys := []string{
+		"outcome.law", "outcome.compensation", "outcome.deadlines", "outcome.steps",
+		"outcome.evidence", "outcome.refusals", "outcome.disclaimer",
+		"deadline.left", "deadline.today", "deadline.closed", "deadline.non_working_day",
+		"compensation.min_applied", "known.answer", "confirm.category",
+		"button.back", "button.yes", "button.other",
+		"input.hint.text", "input.hint.number", "input.hint.money", "input.hint.date", "input.hint.yesno",
+		"yesno.yes", "yesno.no",
+	}
+	for _, c := range engine.Categories {
+		keys = append(keys, "category."+c)
+	}
+	return append(keys, engine.MessageKeys...)
+}
+
+// Render turns one reply into a message in lang.
+func (r *Renderer) Render(lang string, rep engine.Reply, f Format) (Message, error) {
+	w := &writer{f: f}
+	var m Message
+	var err error
+	switch rep.Kind {
+	case engine.NoticeReply, engine.InfoReply:
+		err = r.notice(w, lang, rep)
+	case engine.KnownReply:
+		err = r.known(w, lang, rep)
+	case engine.QuestionReply:
+		m.Buttons, err = r.question(w, lang, rep)
+	case engine.ConfirmReply:
+		m.Buttons, err = r.confirm(w, lang, rep)
+	case engine.OutcomeReply, engine.ChecklistReply:
+		err = r.outcome(w, lang, rep.Advice)
+	default:
+		err = fmt.Errorf("unknown reply kind %q", rep.Kind)
+	}
+	if err != nil {
+		return Message{}, err
+	}
+	m.Text = w.String()
+	return m, nil
+}
+
+// RenderAll renders replies in order, stopping at the first error.
+func (r *Renderer) RenderAll(lang string, reps []engine.Reply, f Format) ([]Message, error) {
+	out := make([]Message, 0, len(reps))
+	for _, rep := range reps {
+		m, err := r.Render(lang, rep, f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// data turns string data (facts, limits) into template data, formatting
+// money and dates for display so templates can print them as they are.
+func data(lang string, in map[string]string) map[string]any {
+	out := make(map[string]any, len(in))
+	for k, v := range in {
+		out[k] = display(lang, k, v)
+	}
+	return out
+}
+
+// display formats a fact value by the shape of its value.
+func display(lang, key, v string) string {
+	if _, err := engine.ParseDate(v); err == nil && len(v) == 10 {
+		return Date(lang, v)
+	}
+	if key == "amount" || key == "price" || key == "loss" || key == "prepaid" || key == "consumed" || key == "Amount" {
+		return Money(v)
+	}
+	return v
+}
+
+func (r *Renderer) notice(w *writer, lang string, rep engine.Reply) error {
+	s, err := r.T(lang, rep.Key, data(lang, rep.Data))
+	if err != nil {
+		return err
+	}
+	w.text(s)
+	return nil
+}
+
+func (r *Renderer) known(w *writer, lang string, rep engine.Reply) error {
+	q, err := r.T(lang, rep.Key, data(lang, rep.Data))
+	if err != nil {
+		return err
+	}
+	v := rep.Data["Value"]
+	if rep.Data["Option"] == "1" {
+		if v, err = r.T(lang, v, nil); err != nil {
+			return err
+		}
+	} else {
+		v = r.answer(lang, rep.Data["Fact"], v)
+	}
+	s, err := r.T(lang, "known.answer", map[string]any{"Question": q, "Answer": v})
+	if err != nil {
+		return err
+	}
+	w.text(s)
+	return nil
+}
+
+// answer shows a typed answer the way the user would say it.
+func (r *Renderer) answer(lang, fact, v string) string {
+	if v == "yes" || v == "no" {
+		if s, err := r.T(lang, "yesno."+v, nil); err == nil {
+			return s
+		}
+	}
+	return display(lang, fact, v)
+}
+
+func (r *Renderer) question(w *writer, lang string, rep engine.Reply) ([][]Button, error) {
+	q := rep.Question
+	s, err := r.T(lang, q.Key, data(lang, q.Facts))
+	if err != nil {
+		return nil, err
+	}
+	w.text(s)
+	var rows [][]Button
+	for _, o := range q.Options {
+		label, err := r.T(lang, o.Key, data(lang, q.Facts))
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, []Button{{Text: label, Event: engine.Event{Kind: engine.Choose, Token: rep.Token, Option: o.ID}}})
+	}
+	if q.Input != nil {
+		hint, err := r.T(lang, "input.hint."+string(q.Input.Kind), nil)
+		if err != nil {
+			return nil, err
+		}
+		w.nl()
+		w.italic(hint)
+	}
+	if q.CanGoBack {
+		label, err := r.T(lang, "button.back", nil)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, []Button{{Text: label, Event: engine.Event{Kind: engine.Back, Token: rep.Token}}})
+	}
+	return rows, nil
+}
+
+func (r *Renderer) confirm(w *writer, lang string, rep engine.Reply) ([][]Button, error) {
+	name, err := r.T(lang, "category."+rep.Proposal.Category, nil)
+	if err != nil {
+		return nil, err
+	}
+	s, err := r.T(lang, "confirm.category", map[string]any{"Category": name})
+	if err != nil {
+		return nil, err
+	}
+	w.text(s)
+	yes, err := r.T(lang, "button.yes", nil)
+	if err != nil {
+		return nil, err
+	}
+	other, err := r.T(lang, "button.other", nil)
+	if err != nil {
+		return nil, err
+	}
+	return [][]Button{{
+		{Text: yes, Event: engine.Event{Kind: engine.Accept, Token: rep.Token, Option: "yes"}},
+		{Text: other, Event: engine.Event{Kind: engine.Accept, Token: rep.Token, Option: "no"}},
+	}}, nil
+}
+
+// outcome writes the advice: the important thing first (what the law gives
+// and any money figure), then deadlines, steps, evidence, refusals.
+func (r *Renderer) outcome(w *writer, lang string, a *engine.Advice) error {
+	facts := data(lang, a.Facts)
+	title, err := r.T(lang, a.Title, facts)
+	if err != nil {
+		return err
+	}
+	w.bold("⚖️ " + title)
+	w.nl()
+	if a.Summary != "" {
+		s, err := r.T(lang, a.Summary, facts)
+		if err != nil {
+			return err
+		}
+		w.text(s)
+		w.nl()
+	}
+	section := func(key string) error {
+		h, err := r.T(lang, key, nil)
+		if err != nil {
+			return err
+		}
+		w.nl()
+		w.bold(h)
+		w.nl()
+		return nil
+	}
+
+	if len(a.Compensation) > 0 {
+		if err := section("outcome.compensation"); err != nil {
+			return err
+		}
+		for _, c := range a.Compensation {
+			d := map[string]any{"Amount": Money(c.Amount)}
+			for k, v := range c.Inputs {
+				d[k] = display(lang, k, v)
+			}
+			s, err := r.T(lang, "compensation."+c.Rule, d)
+			if err != nil {
+				return err
+			}
+			w.text("💰 " + s)
+			if c.MinApplied {
+				m, err := r.T(lang, "compensation.min_applied", nil)
+				if err != nil {
+					return err
+				}
+				w.text(" " + m)
+			}
+			if err := r.cites(w, lang, c.Law); err != nil {
+				return err
+			}
+			w.nl()
+		}
+	}
+
+	if len(a.Deadlines) > 0 {
+		if err := section("outcome.deadlines"); err != nil {
+			return err
+		}
+		for _, d := range a.Deadlines {
+			if err := r.deadline(w, lang, d); err != nil {
+				return err
+			}
+		}
+	}
+
+	if err := section("outcome.law"); err != nil {
+		return err
+	}
+	for _, id := range a.Law {
+		cite, ok := r.laws.Cite(id, lang)
+		if !ok {
+			return fmt.Errorf("law %q not in the registry", id)
+		}
+		w.text("• ")
+		w.bold(cite)
+		w.text(": " + r.laws.Entries[id].Says.In(Lang(lang)))
+		w.nl()
+	}
+
+	if len(a.Steps) > 0 {
+		if err := section("outcome.steps"); err != nil {
+			return err
+		}
+		for i, st := range a.Steps {
+			s, err := r.T(lang, st.Key, facts)
+			if err != nil {
+				return err
+			}
+			w.text(strconv.Itoa(i+1) + ". " + s)
+			if err := r.cites(w, lang, st.Law); err != nil {
+				return err
+			}
+			w.nl()
+		}
+	}
+
+	if len(a.Evidence) > 0 {
+		if err := section("outcome.evidence"); err != nil {
+			return err
+		}
+		for _, id := range a.Evidence {
+			name, err := r.T(lang, "evidence."+id, nil)
+			if err != nil {
+				return err
+			}
+			why, err := r.T(lang, "evidence."+id+".why", nil)
+			if err != nil {
+				return err
+			}
+			box := "⬜ "
+			if a.Have[id] {
+				box = "✅ "
+			}
+			w.text(box)
+			w.bold(name)
+			w.text(" — " + why)
+			w.nl()
+		}
+	}
+
+	if len(a.Refusals) > 0 {
+		if err := section("outcome.refusals"); err != nil {
+			return err
+		}
+		for _, id := range a.Refusals {
+			says, err := r.T(lang, "refusal."+id+".says", nil)
+			if err != nil {
+				return err
+			}
+			ans, err := r.T(lang, "refusal."+id+".answer", nil)
+			if err != nil {
+				return err
+			}
+			w.text("🗣 ")
+			w.italic(says)
+			w.text(" → " + ans)
+			w.nl()
+		}
+	}
+
+	disc, err := r.T(lang, "outcome.disclaimer", nil)
+	if err != nil {
+		return err
+	}
+	w.nl()
+	w.italic("ℹ️ " + disc)
+	return nil
+}
+
+// cites appends " (CPL Art. 25; ...)" for law ids.
+func (r *Renderer) cites(w *writer, lang string, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	s := " ("
+	for i, id := range ids {
+		c, ok := r.laws.ShortCite(id, lang)
+		if !ok {
+			return fmt.Errorf("law %q not in the registry", id)
+		}
+		if i > 0 {
+			s += "; "
+		}
+		s += c
+	}
+	w.text(s + ")")
+	return nil
+}
+
+func (r *Renderer) deadline(w *writer, lang string, d engine.Deadline) error {
+	name, err := r.T(lang, "deadline."+d.Rule, map[string]any{"From": Date(lang, d.From)})
+	if err != nil {
+		return err
+	}
+	dd := map[string]any{"Due": Date(lang, d.Due), "Days": d.DaysLeft, "Ago": -d.DaysLeft}
+	var when string
+	switch {
+	case d.DaysLeft > 0:
+		when, err = r.t(lang, "deadline.left", dd, d.DaysLeft)
+	case d.DaysLeft == 0:
+		when, err = r.T(lang, "deadline.today", dd)
+	default:
+		when, err = r.t(lang, "deadline.closed", dd, -d.DaysLeft)
+	}
+	if err != nil {
+		return err
+	}
+	w.text("⏰ " + name + ": ")
+	w.bold(when)
+	if err := r.cites(w, lang, d.Law); err != nil {
+		return err
+	}
+	if d.NonWorkingDay && d.DaysLeft >= 0 {
+		s, err := r.T(lang, "deadline.non_working_day", nil)
+		if err != nil {
+			return err
+		}
+		w.text(" " + s)
+	}
+	w.nl()
+	return nil
+}
