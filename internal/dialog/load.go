@@ -87,11 +87,28 @@ func Load(dialogs, locales fs.FS, codeKeys []string) (*Bundle, []source.Problem)
 	msgs, mp := loadMessages(locales)
 	probs = append(probs, mp...)
 	probs = append(probs, checkKeys(b, msgs, codeKeys)...)
+	for i := range probs {
+		probs[i].File = qualify(probs[i].File)
+	}
 	source.Sort(probs)
 	if len(probs) > 0 {
 		return nil, probs
 	}
 	return b, nil
+}
+
+// Problems name files as "dialogs/<name>" or "locales/<name>", so a
+// report is unambiguous; lint maps them to the folders it was given.
+const (
+	DialogsPrefix = "dialogs/"
+	LocalesPrefix = "locales/"
+)
+
+func qualify(file string) string {
+	if strings.HasPrefix(file, LocalesPrefix) || strings.HasPrefix(file, "(") {
+		return file
+	}
+	return DialogsPrefix + file
 }
 
 // checkGraph finds dangling references, unreachable nodes, nodes that can
@@ -317,7 +334,8 @@ func loadMessages(locales fs.FS) (messages, []source.Problem) {
 		m.lines[lang], m.files[lang] = map[string]int{}, map[string]string{}
 	}
 	names, _ := fs.Glob(locales, "*.yaml")
-	for _, name := range names {
+	for _, fname := range names {
+		name := LocalesPrefix + fname
 		parts := strings.Split(path.Base(name), ".")
 		lang := ""
 		if len(parts) >= 3 {
@@ -327,7 +345,7 @@ func loadMessages(locales fs.FS) (messages, []source.Problem) {
 			probs = append(probs, source.Problem{File: name, Msg: "locale files are named <group>.<lang>.yaml with lang zh or en"})
 			continue
 		}
-		data, err := fs.ReadFile(locales, name)
+		data, err := fs.ReadFile(locales, fname)
 		if err != nil {
 			probs = append(probs, source.Problem{File: name, Msg: err.Error()})
 			continue

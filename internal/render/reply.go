@@ -17,10 +17,16 @@ func Keys() []string {
 		"compensation.min_applied", "known.answer", "confirm.category",
 		"button.back", "button.yes", "button.other",
 		"input.hint.text", "input.hint.number", "input.hint.money", "input.hint.date", "input.hint.yesno",
-		"yesno.yes", "yesno.no",
+		"yesno.yes", "yesno.no", "summary.not_ready",
 	}
 	for _, c := range engine.Categories {
 		keys = append(keys, "category."+c)
+	}
+	for rule := range engine.DeadlineRules {
+		keys = append(keys, "deadline."+rule)
+	}
+	for rule := range engine.CompensationRules {
+		keys = append(keys, "compensation."+rule)
 	}
 	return append(keys, engine.MessageKeys...)
 }

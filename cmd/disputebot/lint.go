@@ -1,0 +1,67 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/disputebot/disputebot/internal/dialog"
+	"github.com/disputebot/disputebot/internal/source"
+)
+
+func init() {
+	commands["lint"] = command{summary: "check dialogs, locales and the law registry; run the dialog tests", run: runLint}
+}
+
+// runLint reports every problem with file:line and exits 1 if any.
+func runLint(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	fl := flag.NewFlagSet("lint", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	localesDir := fl.String("locales", "", "locales folder (default: the dialogs folder's sibling \"locales\")")
+	if err := fl.Parse(args); err != nil {
+		return 2
+	}
+	dialogsDir := fl.Arg(0)
+	dfs, lfs := dataDirs(dialogsDir, *localesDir)
+	b, probs := dialog.Load(dfs, lfs, codeKeys())
+	if len(probs) == 0 {
+		results, cp := dialog.RunCases(b, dfs)
+		probs = append(probs, cp...)
+		for _, r := range results {
+			for _, f := range r.Failures {
+				probs = append(probs, source.Problem{File: r.File, Line: r.Line, Msg: fmt.Sprintf("case %q: %s", r.Name, f)})
+			}
+		}
+	}
+	source.Sort(probs)
+	for _, p := range probs {
+		p.File = onDisk(p.File, dialogsDir, *localesDir)
+		fmt.Fprintln(stdout, p.String())
+	}
+	if len(probs) > 0 {
+		fmt.Fprintf(stdout, "%d problem(s)\n", len(probs))
+		return 1
+	}
+	fmt.Fprintf(stdout, "ok: %d trees, %d laws\n", len(b.Catalog.Trees), len(b.Laws.Entries))
+	return 0
+}
+
+// onDisk maps "dialogs/x" and "locales/x" to the folders lint was given, so
+// an author can open the file the line names.
+func onDisk(file, dialogsDir, localesDir string) string {
+	if dialogsDir == "" {
+		return file
+	}
+	if localesDir == "" {
+		localesDir = filepath.Join(dialogsDir, "..", "locales")
+	}
+	if rest, ok := strings.CutPrefix(file, dialog.LocalesPrefix); ok {
+		return filepath.Join(localesDir, rest)
+	}
+	if rest, ok := strings.CutPrefix(file, dialog.DialogsPrefix); ok {
+		return filepath.Join(dialogsDir, rest)
+	}
+	return file
+}

@@ -1,0 +1,213 @@
+// Package console is the terminal chat: the same advisor, dialogs and
+// messages as the Telegram bot, read from a line-oriented input so it works
+// on a TTY and with piped, scripted input alike.
+package console
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/disputebot/disputebot/internal/advisor"
+	"github.com/disputebot/disputebot/internal/engine"
+	"github.com/disputebot/disputebot/internal/render"
+	"github.com/disputebot/disputebot/internal/store"
+)
+
+// Describer turns a free-text description into a category proposal. It is
+// optional; without it free text at the menu just shows the menu.
+type Describer interface {
+	Describe(text string) (engine.Proposal, bool)
+}
+
+// Chat is one terminal conversation.
+type Chat struct {
+	Advisor   *advisor.Advisor
+	Renderer  *render.Renderer
+	Describer Describer
+	// Summary renders the plain-text case summary for /summary.
+	Summary func(s engine.Session, lang string) (string, error)
+	Key     string // the session key, "cli:<user>"
+	Lang    string
+	In      io.Reader
+	Out     io.Writer
+
+	buttons []render.Button
+}
+
+// maxLine bounds one input line; longer lines are cut, not fatal.
+const maxLine = 64 * 1024
+
+// Run reads lines until EOF or /quit.
+func (c *Chat) Run(ctx context.Context) error {
+	sc := bufio.NewScanner(c.In)
+	sc.Buffer(make([]byte, 4096), maxLine)
+	sc.Split(scanLinesLenient)
+
+	s, reps, err := c.Advisor.Current(ctx, c.Key)
+	if err != nil {
+		return err
+	}
+	if s.Lang == "" {
+		s.Lang = c.Lang
+	}
+	if s.Tree == "" && s.Pending == nil {
+		// A new user: greet and open the menu (saved, so its buttons work).
+		if t, err := c.Renderer.T(s.Lang, "notice.pick_category", nil); err == nil {
+			fmt.Fprintln(c.Out, t)
+			fmt.Fprintln(c.Out)
+		}
+		if err := c.step(ctx, engine.Event{Kind: engine.Start, Lang: s.Lang}); err != nil {
+			return err
+		}
+	} else {
+		c.print(s.Lang, reps)
+	}
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			continue
+		}
+		if line == "/quit" || line == "/exit" {
+			return nil
+		}
+		if err := c.handle(ctx, line); err != nil {
+			if errors.Is(err, store.ErrUnavailable) {
+				fmt.Fprintln(c.Out, "! The session store is unreachable; your last answer was not saved. Please try again.")
+				continue
+			}
+			return err
+		}
+	}
+	return sc.Err()
+}
+
+func (c *Chat) handle(ctx context.Context, line string) error {
+	ev := engine.Event{Lang: c.Lang}
+	cmd, arg, _ := strings.Cut(line, " ")
+	arg = strings.TrimSpace(arg)
+	switch cmd {
+	case "/back":
+		ev.Kind = engine.Back
+	case "/restart":
+		ev.Kind = engine.Restart
+	case "/new", "/start":
+		ev.Kind, ev.Tree = engine.Start, arg
+		if cmd == "/new" && arg != "" && c.Describer != nil {
+			return c.describe(ctx, arg)
+		}
+	case "/lang":
+		if arg != "zh" && arg != "en" {
+			fmt.Fprintln(c.Out, "usage: /lang zh|en")
+			return nil
+		}
+		c.Lang = arg
+		ev.Kind, ev.Lang = engine.SetLang, arg
+	case "/summary":
+		return c.summary(ctx)
+	case "/help":
+		fmt.Fprintln(c.Out, "Type a number to pick an option, or type your answer.")
+		fmt.Fprintln(c.Out, "/back  /restart  /new [description]  /start <category>  /lang zh|en  /summary  /quit")
+		return nil
+	default:
+		if strings.HasPrefix(cmd, "/") {
+			fmt.Fprintln(c.Out, "Unknown command. /help lists them.")
+			return nil
+		}
+		if n, err := strconv.Atoi(line); err == nil && n >= 1 && n <= len(c.buttons) {
+			ev = c.buttons[n-1].Event
+		} else {
+			s, err := c.Advisor.Session(ctx, c.Key)
+			if err != nil {
+				return err
+			}
+			if s.Tree == "" && s.Pending == nil && c.Describer != nil {
+				return c.describe(ctx, line)
+			}
+			ev.Kind, ev.Text = engine.Text, line
+		}
+	}
+	return c.step(ctx, ev)
+}
+
+func (c *Chat) describe(ctx context.Context, text string) error {
+	p, ok := c.Describer.Describe(text)
+	if !ok {
+		return c.step(ctx, engine.Event{Kind: engine.Start})
+	}
+	return c.step(ctx, engine.Event{Kind: engine.Propose, Proposal: &p})
+}
+
+func (c *Chat) step(ctx context.Context, ev engine.Event) error {
+	res, err := c.Advisor.Handle(ctx, c.Key, ev)
+	if err != nil {
+		return err
+	}
+	c.print(res.Session.Lang, res.Replies)
+	return nil
+}
+
+func (c *Chat) summary(ctx context.Context) error {
+	s, err := c.Advisor.Session(ctx, c.Key)
+	if err != nil {
+		return err
+	}
+	if c.Summary == nil {
+		fmt.Fprintln(c.Out, "(no summary available)")
+		return nil
+	}
+	text, err := c.Summary(s, s.Lang)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(c.Out, text)
+	fmt.Fprintln(c.Out)
+	return nil
+}
+
+// print renders replies and numbers their buttons across the batch.
+func (c *Chat) print(lang string, reps []engine.Reply) {
+	var buttons []render.Button
+	asked := false
+	for _, rep := range reps {
+		switch rep.Kind {
+		case engine.QuestionReply, engine.ConfirmReply, engine.OutcomeReply:
+			asked = true
+		}
+		m, err := c.Renderer.Render(lang, rep, render.Plain)
+		if err != nil {
+			fmt.Fprintln(c.Out, "! Sorry, this message could not be shown. Please type /back or /new.")
+			continue
+		}
+		fmt.Fprintln(c.Out, m.Text)
+		for _, row := range m.Buttons {
+			for _, b := range row {
+				if b.Event.Kind == engine.Back {
+					// In the terminal, numbers answer the question; going
+					// back is the /back command.
+					continue
+				}
+				buttons = append(buttons, b)
+				fmt.Fprintf(c.Out, "  %d) %s\n", len(buttons), b.Text)
+			}
+		}
+		fmt.Fprintln(c.Out)
+	}
+	if asked {
+		c.buttons = buttons
+	}
+}
+
+// scanLinesLenient is bufio.ScanLines, but a line longer than the buffer
+// is returned cut instead of stopping the chat with ErrTooLong.
+func scanLinesLenient(data []byte, atEOF bool) (int, []byte, error) {
+	adv, tok, err := bufio.ScanLines(data, atEOF)
+	if err == nil && tok == nil && !atEOF && len(data) >= maxLine {
+		return len(data), data, nil
+	}
+	return adv, tok, err
+}

@@ -1,0 +1,186 @@
+package engine
+
+import (
+	"testing"
+)
+
+// testCatalog is a small tree exercising every node kind:
+// kind (choice) → amount (input) → note (info) → big/small (outcomes).
+func testCatalog() *Catalog {
+	t := &Tree{ID: "t", Version: 1, Start: "kind", Nodes: map[string]*Node{
+		"kind": {ID: "kind", Kind: Choice, Text: "q.kind", Options: []Option{
+			{ID: "goods", Text: "o.goods", Set: map[string]string{"subject": "goods"}, Next: Next{{To: "amount"}}},
+			{ID: "menu", Text: "o.menu", Goto: "menu"},
+		}},
+		"amount": {ID: "amount", Kind: Input, Text: "q.amount", Input: &InputSpec{Kind: MoneyInput, Max: 1e6, HasMax: true}, SaveAs: "amount",
+			Next: Next{{If: &Condition{Var: "amount", Op: "gt", Value: "1000"}, To: "big"}, {To: "note"}}},
+		"note":  {ID: "note", Kind: Info, Text: "i.note", Next: Next{{To: "small"}}},
+		"big":   {ID: "big", Kind: Outcome, Outcome: &OutcomeSpec{Category: "t", Title: "big", Law: []Cited{{Key: "cpl_55"}}, Evidence: []Cited{{Key: "receipt"}}}},
+		"small": {ID: "small", Kind: Outcome, Outcome: &OutcomeSpec{Category: "t", Title: "small", Law: []Cited{{Key: "cpl_24"}}, Compensation: []CompensationSpec{{Rule: "fraud_3x", Facts: map[string]string{"price": "amount"}}}}},
+	}}
+	m := &Tree{ID: "menu", Version: 1, Start: "pick", Nodes: map[string]*Node{
+		"pick": {ID: "pick", Kind: Choice, Text: "menu.pick", Options: []Option{{ID: "t", Text: "c.t", Goto: "t"}}},
+	}}
+	return &Catalog{Trees: map[string]*Tree{"t": t, "menu": m}, Menu: "menu"}
+}
+
+func lastToken(r Result) string {
+	tok := ""
+	for _, rep := range r.Replies {
+		if rep.Token != "" {
+			tok = rep.Token
+		}
+	}
+	return tok
+}
+
+func hasNotice(r Result, key string) bool {
+	for _, rep := range r.Replies {
+		if rep.Kind == NoticeReply && rep.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+func TestStepWalkBackAndStale(t *testing.T) {
+	cat := testCatalog()
+	now := noon("2026-11-26")
+	r := Step(cat, Session{}, Event{Kind: Start, Tree: "t", Now: now, Lang: "zh"})
+	if r.Session.Node != "kind" || r.Session.Lang != "zh" || !r.Changed {
+		t.Fatalf("start: %+v", r.Session)
+	}
+	oldTok := lastToken(r)
+	r = Step(cat, r.Session, Event{Kind: Choose, Token: oldTok, Option: "goods", Now: now})
+	if r.Session.Node != "amount" || r.Session.Facts["subject"] != "goods" {
+		t.Fatalf("choose: %+v", r.Session)
+	}
+	// A bad amount re-asks and leaves the session as it was.
+	before := r.Session
+	bad := Step(cat, before, Event{Kind: Text, Text: "lots", Now: now})
+	if bad.Changed || bad.Session.Node != "amount" || !hasNotice(bad, "input.bad_money") {
+		t.Fatalf("bad input changed the session or did not re-ask: %+v", bad)
+	}
+	// The old button is stale now and changes nothing.
+	stale := Step(cat, before, Event{Kind: Choose, Token: oldTok, Option: "goods", Now: now})
+	if stale.Changed || !hasNotice(stale, "notice.stale_button") {
+		t.Fatalf("stale tap applied: %+v", stale)
+	}
+	// A forged option on the current token is stale too.
+	r2 := Step(cat, Session{}, Event{Kind: Start, Tree: "t", Now: now})
+	forged := Step(cat, r2.Session, Event{Kind: Choose, Token: lastToken(r2), Option: "nope", Now: now})
+	if forged.Changed || !hasNotice(forged, "notice.stale_button") {
+		t.Fatal("forged option applied")
+	}
+
+	r = Step(cat, before, Event{Kind: Text, Text: "120", Now: now})
+	if r.Session.Node != "small" || len(r.Replies) != 2 || r.Replies[0].Kind != InfoReply || r.Replies[1].Kind != OutcomeReply {
+		t.Fatalf("outcome: node %s replies %+v", r.Session.Node, r.Replies)
+	}
+	if c := r.Replies[1].Advice.Compensation; len(c) != 1 || c[0].Amount != "500.00" {
+		t.Fatalf("compensation %+v", c)
+	}
+	// Back twice returns to the first question with the facts undone.
+	r = Step(cat, r.Session, Event{Kind: Back, Now: now})
+	if r.Session.Node != "amount" || r.Session.Facts["amount"] != "" {
+		t.Fatalf("back 1: %+v", r.Session)
+	}
+	r = Step(cat, r.Session, Event{Kind: Back, Now: now})
+	if r.Session.Node != "kind" || len(r.Session.Facts) != 0 {
+		t.Fatalf("back 2: %+v", r.Session)
+	}
+	r = Step(cat, r.Session, Event{Kind: Back, Now: now})
+	if !hasNotice(r, "notice.nothing_to_undo") {
+		t.Fatal("back at the start should say there is nothing to undo")
+	}
+}
+
+func TestStepDuplicateEventAppliedOnce(t *testing.T) {
+	cat := testCatalog()
+	now := noon("2026-11-26")
+	r := Step(cat, Session{}, Event{Kind: Start, Tree: "t", Now: now, ID: "u1"})
+	r = Step(cat, r.Session, Event{Kind: Choose, Token: lastToken(r), Option: "goods", Now: now, ID: "u2"})
+	again := Step(cat, r.Session, Event{Kind: Choose, Token: "1", Option: "goods", Now: now, ID: "u2"})
+	if !again.Duplicate || again.Changed || len(again.Replies) != 0 {
+		t.Fatalf("redelivery not recognised: %+v", again)
+	}
+}
+
+func TestStepTreeChangedUnderSession(t *testing.T) {
+	cat := testCatalog()
+	now := noon("2026-11-26")
+	s := Session{Tree: "t", TreeVersion: 1, Node: "removed_node", Seq: 5}
+	r := Step(cat, s, Event{Kind: Text, Text: "hello", Now: now})
+	if !hasNotice(r, "notice.tree_changed") || r.Session.Node != "kind" {
+		t.Fatalf("not restarted gracefully: %+v", r)
+	}
+	s = Session{Tree: "gone", Node: "x"}
+	r = Step(cat, s, Event{Kind: Show, Now: now})
+	if !hasNotice(r, "notice.tree_changed") || r.Session.Tree != "menu" {
+		t.Fatalf("missing tree not sent to the menu: %+v", r.Session)
+	}
+}
+
+func TestStepProposalPrefillsAndBackReachesIt(t *testing.T) {
+	cat := testCatalog()
+	now := noon("2026-11-26")
+	r := Step(cat, Session{}, Event{Kind: Propose, Proposal: &Proposal{Category: "t", Facts: map[string]string{"subject": "goods", "amount": "5000.00"}}, Now: now})
+	if r.Replies[0].Kind != ConfirmReply {
+		t.Fatalf("no confirmation: %+v", r.Replies)
+	}
+	r = Step(cat, r.Session, Event{Kind: Accept, Token: lastToken(r), Option: "yes", Now: now})
+	if r.Session.Node != "big" {
+		t.Fatalf("prefilled facts did not answer the questions: at %s", r.Session.Node)
+	}
+	known := 0
+	for _, rep := range r.Replies {
+		if rep.Kind == KnownReply {
+			known++
+		}
+	}
+	if known != 2 {
+		t.Fatalf("want the 2 known answers shown, got %d", known)
+	}
+	r = Step(cat, r.Session, Event{Kind: Back, Now: now})
+	if r.Session.Node != "amount" || r.Replies[0].Kind != QuestionReply {
+		t.Fatalf("back should land on the prefilled question: %s", r.Session.Node)
+	}
+	// "No, something else" goes to the menu.
+	p := Step(cat, Session{}, Event{Kind: Propose, Proposal: &Proposal{Category: "t"}, Now: now})
+	p = Step(cat, p.Session, Event{Kind: Accept, Token: lastToken(p), Option: "no", Now: now})
+	if p.Session.Tree != "menu" {
+		t.Fatalf("declined proposal should open the menu, got %s", p.Session.Tree)
+	}
+}
+
+func TestStepTickEvidence(t *testing.T) {
+	cat := testCatalog()
+	now := noon("2026-11-26")
+	r := Step(cat, Session{}, Event{Kind: Start, Tree: "t", Now: now})
+	r = Step(cat, r.Session, Event{Kind: Choose, Token: lastToken(r), Option: "goods", Now: now})
+	r = Step(cat, r.Session, Event{Kind: Text, Text: "5000", Now: now})
+	r = Step(cat, r.Session, Event{Kind: Tick, Option: "receipt", Now: now})
+	if !r.Session.Evidence["receipt"] || !r.Replies[0].Advice.Have["receipt"] {
+		t.Fatal("tick not recorded")
+	}
+	r = Step(cat, r.Session, Event{Kind: Tick, Option: "receipt", Now: now})
+	if r.Session.Evidence["receipt"] {
+		t.Fatal("second tick should untick")
+	}
+	bad := Step(cat, r.Session, Event{Kind: Tick, Option: "forged", Now: now})
+	if bad.Changed {
+		t.Fatal("unknown evidence id ticked")
+	}
+}
+
+func TestStepDoesNotMutateInput(t *testing.T) {
+	cat := testCatalog()
+	now := noon("2026-11-26")
+	r := Step(cat, Session{}, Event{Kind: Start, Tree: "t", Now: now})
+	r = Step(cat, r.Session, Event{Kind: Choose, Token: lastToken(r), Option: "goods", Now: now})
+	s := r.Session
+	_ = Step(cat, s, Event{Kind: Text, Text: "12", Now: now})
+	if s.Facts["amount"] != "" || len(s.History) != 1 {
+		t.Fatalf("input session mutated: %+v", s)
+	}
+}
