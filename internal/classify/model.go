@@ -1,0 +1,264 @@
+package classify
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	classifydata "github.com/disputebot/disputebot/dialogs/classify"
+)
+
+// Category ids. Other packages key dialog trees on these exact strings.
+const (
+	PersonalInfo     = "personal_info"
+	QualityDefect    = "quality_defect"
+	FalseAdvertising = "false_advertising"
+	FoodSafety       = "food_safety"
+	ReturnRefused    = "return_refused"
+	ServiceRefund    = "service_refund"
+	UnfairTerms      = "unfair_terms"
+	Unknown          = "unknown"
+)
+
+// Categories lists every id Classify can return, Unknown last.
+var Categories = []string{
+	PersonalInfo, QualityDefect, FalseAdvertising, FoodSafety,
+	ReturnRefused, ServiceRefund, UnfairTerms, Unknown,
+}
+
+// DefaultThreshold is the probability the best dispute category must reach;
+// below it Classify answers Unknown.
+const DefaultThreshold = 0.25
+
+// Result is the answer for one message.
+type Result struct {
+	// Category is one of Categories.
+	Category string
+	// Confidence in [0,1]: the model's probability for Category. When the
+	// answer is Unknown because no dispute category reached the threshold,
+	// it is 1 minus the best dispute category's probability.
+	Confidence float64
+	// Scores holds the probability of every category; they sum to 1.
+	Scores map[string]float64
+}
+
+// Model is a trained classifier. It is immutable, so one Model may serve any
+// number of goroutines.
+type Model struct {
+	classes   []string
+	unknown   int
+	vocab     map[uint64]int32
+	w         []float32 // feature-major: w[f*nc+c]
+	b         []float32
+	threshold float64
+}
+
+// Experiment knobs, fixed after cross-validation on the training data.
+var (
+	unseenWeight  = 0.25
+	unknownWeight = 1.0
+)
+
+// TrainOptions tune Train. The zero value means the defaults.
+type TrainOptions struct {
+	Epochs    int     // passes over the data (default 20)
+	Rate      float64 // AdaGrad base learning rate (default 0.5)
+	L2        float64 // L2 penalty per update (default 1e-5)
+	Threshold float64 // see DefaultThreshold
+}
+
+// Load trains a model on the examples embedded from dialogs/classify
+// (train*.yaml). Call it once at start-up and share the Model.
+func Load() (*Model, error) {
+	ex, err := ReadExamples(classifydata.FS, "train*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	return Train(ex, TrainOptions{})
+}
+
+// Train fits a multinomial logistic regression on examples with AdaGrad.
+// It is deterministic: the same examples give the same model.
+func Train(examples []Example, opt TrainOptions) (*Model, error) {
+	if opt.Epochs == 0 {
+		opt.Epochs = 20
+	}
+	if opt.Rate == 0 {
+		opt.Rate = 0.5
+	}
+	if opt.L2 == 0 {
+		opt.L2 = 1e-5
+	}
+	if opt.Threshold == 0 {
+		opt.Threshold = DefaultThreshold
+	}
+	m := &Model{classes: Categories, unknown: len(Categories) - 1, threshold: opt.Threshold}
+	nc := len(m.classes)
+	classIdx := make(map[string]int, nc)
+	for i, c := range m.classes {
+		classIdx[c] = i
+	}
+	m.vocab = make(map[uint64]int32, 16*len(examples))
+	xs := make([][]int32, len(examples))
+	ys := make([]int, len(examples))
+	seen := make([]bool, nc)
+	for i, e := range examples {
+		y, ok := classIdx[e.Category]
+		if !ok {
+			return nil, fmt.Errorf("classify: example %d: unknown category %q", i, e.Category)
+		}
+		ys[i] = y
+		seen[y] = true
+		hs := features(e.Text)
+		x := make([]int32, len(hs))
+		for j, h := range hs {
+			id, ok := m.vocab[h]
+			if !ok {
+				id = int32(len(m.vocab))
+				m.vocab[h] = id
+			}
+			x[j] = id
+		}
+		xs[i] = x
+	}
+	for c, ok := range seen {
+		if !ok {
+			return nil, fmt.Errorf("classify: no examples for %q", m.classes[c])
+		}
+	}
+	nf := len(m.vocab)
+	w := make([]float64, nf*nc)
+	gw := make([]float64, nf*nc)
+	b := make([]float64, nc)
+	gb := make([]float64, nc)
+	p := make([]float64, nc)
+	order := make([]int, len(xs))
+	for i := range order {
+		order[i] = i
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for ep := 0; ep < opt.Epochs; ep++ {
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for _, i := range order {
+			x := xs[i]
+			if len(x) == 0 {
+				continue
+			}
+			v := 1 / math.Sqrt(float64(len(x)))
+			copy(p, b)
+			for _, f := range x {
+				row := w[int(f)*nc : int(f)*nc+nc]
+				for c := range p {
+					p[c] += row[c] * v
+				}
+			}
+			softmax(p)
+			p[ys[i]] -= 1 // p is now the gradient of the loss w.r.t. scores
+			if ys[i] == m.unknown && unknownWeight != 1 {
+				for c := range p {
+					p[c] *= unknownWeight
+				}
+			}
+			for c, g := range p {
+				gb[c] += g * g
+				b[c] -= opt.Rate * g / (math.Sqrt(gb[c]) + 1e-8)
+			}
+			for _, f := range x {
+				base := int(f) * nc
+				for c, g := range p {
+					k := base + c
+					gr := g*v + opt.L2*w[k]
+					gw[k] += gr * gr
+					w[k] -= opt.Rate * gr / (math.Sqrt(gw[k]) + 1e-8)
+				}
+			}
+		}
+	}
+	m.w = make([]float32, len(w))
+	for i, x := range w {
+		m.w[i] = float32(x)
+	}
+	m.b = make([]float32, nc)
+	for i, x := range b {
+		m.b[i] = float32(x)
+	}
+	return m, nil
+}
+
+func softmax(p []float64) {
+	mx := p[0]
+	for _, x := range p[1:] {
+		mx = max(mx, x)
+	}
+	var sum float64
+	for i, x := range p {
+		p[i] = math.Exp(x - mx)
+		sum += p[i]
+	}
+	for i := range p {
+		p[i] /= sum
+	}
+}
+
+// probs returns the class probabilities for text, and how many of its
+// features the model knows.
+func (m *Model) probs(text string) ([]float64, int) {
+	nc := len(m.classes)
+	p := make([]float64, nc)
+	for c := range p {
+		p[c] = float64(m.b[c])
+	}
+	hs := features(text)
+	known := make([]int32, 0, len(hs))
+	for _, h := range hs {
+		if f, ok := m.vocab[h]; ok {
+			known = append(known, f)
+		}
+	}
+	if len(known) > 0 {
+		// Scale by all features, known or not, as in training: a long
+		// message of mostly unseen words should not look confident.
+		v := 1 / math.Sqrt(float64(len(known))+unseenWeight*float64(len(hs)-len(known)))
+		for _, f := range known {
+			row := m.w[int(f)*nc : int(f)*nc+nc]
+			for c := range p {
+				p[c] += float64(row[c]) * v
+			}
+		}
+	}
+	softmax(p)
+	return p, len(known)
+}
+
+// Classify returns the most likely category of text, or Unknown when the
+// text is not a consumer dispute or too vague to tell.
+func (m *Model) Classify(text string) Result {
+	p, known := m.probs(text)
+	scores := make(map[string]float64, len(p))
+	for c, x := range p {
+		scores[m.classes[c]] = x
+	}
+	best := 0
+	for c := range p {
+		if p[c] > p[best] {
+			best = c
+		}
+	}
+	if known == 0 {
+		// Nothing the model has ever seen: not something it can place.
+		best = m.unknown
+		for c := range p {
+			if c != m.unknown && (best == m.unknown || p[c] > p[best]) {
+				best = c
+			}
+		}
+		return Result{Category: Unknown, Confidence: 1 - p[best], Scores: scores}
+	}
+	if best == m.unknown {
+		return Result{Category: Unknown, Confidence: p[best], Scores: scores}
+	}
+	if p[best] < m.threshold {
+		return Result{Category: Unknown, Confidence: 1 - p[best], Scores: scores}
+	}
+	return Result{Category: m.classes[best], Confidence: p[best], Scores: scores}
+}
