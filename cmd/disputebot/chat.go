@@ -27,6 +27,8 @@ func runChat(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fl.SetOutput(stderr)
 	user := fl.String("user", "local", "who you are; with REDIS_URL the same user resumes their case")
 	lang := fl.String("lang", "", "zh or en (default: from LC_ALL / LC_MESSAGES / LANG)")
+	dialogsDir := fl.String("dialogs", "", "dialogs folder to use instead of the embedded one (for authors)")
+	localesDir := fl.String("locales", "", "locales folder (default: the dialogs folder's sibling \"locales\")")
 	if err := fl.Parse(args); err != nil {
 		return 2
 	}
@@ -38,7 +40,7 @@ func runChat(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
-	b, r, err := loadData(dataDirs("", ""))
+	b, r, err := loadData(dataDirs(*dialogsDir, *localesDir))
 	if err != nil {
 		fmt.Fprintln(stderr, "disputebot:", err)
 		return 1
