@@ -433,11 +433,20 @@ func (st *stepper) accept(ev Event) {
 		st.stale()
 		return
 	}
-	st.reset()
 	if ev.Option != "yes" {
+		st.s.Pending = nil
+		st.changed = true
+		if st.s.Tree != "" && st.s.Tree != st.cat.Menu && st.node() != nil {
+			// The guess came from text typed mid-case: keep the case.
+			st.s.Seq++
+			st.show()
+			return
+		}
+		st.reset()
 		st.enterTree(st.cat.Menu)
 		return
 	}
+	st.reset()
 	for k, v := range p.Facts {
 		st.setFact(k, v, true)
 		if st.s.Prefilled == nil {

@@ -184,3 +184,15 @@ func TestStepDoesNotMutateInput(t *testing.T) {
 		t.Fatalf("input session mutated: %+v", s)
 	}
 }
+
+func TestStepDeclinedSwitchKeepsTheCase(t *testing.T) {
+	cat := testCatalog()
+	now := noon("2026-11-26")
+	r := Step(cat, Session{}, Event{Kind: Start, Tree: "t", Now: now})
+	r = Step(cat, r.Session, Event{Kind: Choose, Token: lastToken(r), Option: "goods", Now: now})
+	r = Step(cat, r.Session, Event{Kind: Propose, Proposal: &Proposal{Category: "t"}, Now: now})
+	r = Step(cat, r.Session, Event{Kind: Accept, Token: lastToken(r), Option: "no", Now: now})
+	if r.Session.Node != "amount" || r.Session.Facts["subject"] != "goods" || r.Session.Pending != nil {
+		t.Fatalf("declining a switch lost the case: %+v", r.Session)
+	}
+}
