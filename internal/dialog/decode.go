@@ -2,6 +2,7 @@ package dialog
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -93,7 +94,15 @@ func decodeTree(file string, data []byte) (*engine.Tree, []source.Problem) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&raw); err != nil {
-		return nil, source.FromYAML(file, err)
+		var te *yaml.TypeError
+		if !errors.As(err, &te) {
+			return nil, source.FromYAML(file, err)
+		}
+		// Unknown fields or wrong types: report them, and keep checking
+		// the rest of the tree so one typo does not hide everything else.
+		d.probs = append(d.probs, source.FromYAML(file, err)...)
+		raw = rawTree{}
+		_ = yaml.Unmarshal(data, &raw)
 	}
 	var root yaml.Node
 	_ = yaml.Unmarshal(data, &root)

@@ -51,6 +51,9 @@ func Load(dialogs, locales fs.FS, codeKeys []string) (*Bundle, []source.Problem)
 	if err != nil {
 		return nil, []source.Problem{{File: ".", Msg: err.Error()}}
 	}
+	// A tree file that cannot be read at all would make every key and law
+	// it uses look unused; those reports are then left out as noise.
+	unreadable := false
 	for _, name := range names {
 		if name == LawFile || strings.HasSuffix(name, testSuffix) {
 			continue
@@ -63,6 +66,7 @@ func Load(dialogs, locales fs.FS, codeKeys []string) (*Bundle, []source.Problem)
 		t, tp := decodeTree(name, data)
 		probs = append(probs, tp...)
 		if t == nil || t.ID == "" {
+			unreadable = true
 			continue
 		}
 		if prev, dup := b.Files[t.ID]; dup {
@@ -82,11 +86,11 @@ func Load(dialogs, locales fs.FS, codeKeys []string) (*Bundle, []source.Problem)
 		probs = append(probs, checkGraph(b.Files[id], t, b.Catalog)...)
 	}
 	if laws != nil {
-		probs = append(probs, checkLaws(b, laws)...)
+		probs = append(probs, checkLaws(b, laws, !unreadable)...)
 	}
 	msgs, mp := loadMessages(locales)
 	probs = append(probs, mp...)
-	probs = append(probs, checkKeys(b, msgs, codeKeys)...)
+	probs = append(probs, checkKeys(b, msgs, codeKeys, !unreadable)...)
 	for i := range probs {
 		probs[i].File = qualify(probs[i].File)
 	}
@@ -227,7 +231,7 @@ func checkGraph(file string, t *engine.Tree, cat *engine.Catalog) []source.Probl
 
 // checkLaws makes sure every cited law id exists, and every registry entry
 // is cited somewhere (an entry nobody cites is unchecked text).
-func checkLaws(b *Bundle, laws *law.Registry) []source.Problem {
+func checkLaws(b *Bundle, laws *law.Registry, reportUnused bool) []source.Problem {
 	var probs []source.Problem
 	used := map[string]bool{}
 	for _, id := range engine.RuleLawIDs() {
@@ -260,7 +264,7 @@ func checkLaws(b *Bundle, laws *law.Registry) []source.Problem {
 		}
 	}
 	for id, e := range laws.Entries {
-		if !used[id] {
+		if !used[id] && reportUnused {
 			probs = append(probs, source.Problem{File: LawFile, Line: e.Line, Msg: fmt.Sprintf("law %q is cited by no dialog", id)})
 		}
 	}
@@ -389,7 +393,7 @@ func loadMessages(locales fs.FS) (messages, []source.Problem) {
 }
 
 // checkKeys reports keys missing in a language and keys nothing uses.
-func checkKeys(b *Bundle, m messages, codeKeys []string) []source.Problem {
+func checkKeys(b *Bundle, m messages, codeKeys []string, reportUnused bool) []source.Problem {
 	var probs []source.Problem
 	used := usedKeys(b)
 	for _, k := range codeKeys {
@@ -412,7 +416,7 @@ func checkKeys(b *Bundle, m messages, codeKeys []string) []source.Problem {
 	}
 	for _, lang := range Languages {
 		for k, line := range m.lines[lang] {
-			if _, ok := used[k]; !ok {
+			if _, ok := used[k]; !ok && reportUnused {
 				probs = append(probs, source.Problem{File: m.files[lang][k], Line: line, Msg: fmt.Sprintf("message key %q is used nowhere", k)})
 			}
 		}
