@@ -1,0 +1,163 @@
+package extract
+
+import (
+	"maps"
+	"testing"
+	"time"
+)
+
+// now is Thursday 2026-11-26, 10:00 in Beijing.
+var now = time.Date(2026, 11, 26, 10, 0, 0, 0, chinaTime)
+
+type F = map[string]string
+
+func TestFacts(t *testing.T) {
+	cases := []struct {
+		text string
+		want F
+	}{
+		// The examples from the brief.
+		{"pdd买的空气炸锅用了三天就坏了商家让我找厂家",
+			F{Platform: "pinduoduo", Subject: "goods", Channel: "online", MerchantSaid: "go_to_manufacturer"}},
+		{"The hotpot place won't let me order unless I log in with WeChat", F{}},
+		{"健身房跑路了卡里还有3000", F{Amount: "3000.00", Subject: "service"}},
+
+		// Platforms.
+		{"淘宝买的裙子", F{Platform: "taobao", Subject: "goods", Channel: "online"}},
+		{"在tb上下单", F{Platform: "taobao", Channel: "online"}},
+		{"天猫旗舰店", F{Platform: "tmall", Channel: "online"}},
+		{"天猫国际买的面霜不给退", F{Platform: "tmall_global", Subject: "goods", Channel: "online", MerchantSaid: "refused_refund"}},
+		{"bought it on Tmall Global", F{Platform: "tmall_global", Subject: "goods", Channel: "online"}},
+		{"京东自营的冰箱", F{Platform: "jd", Subject: "goods", Channel: "online"}},
+		{"ordered from JD last week", F{Platform: "jd", Channel: "online"}},
+		{"拼夕夕上的东西能信吗", F{Platform: "pinduoduo", Channel: "online"}},
+		{"美团外卖吃出头发", F{Platform: "meituan", Subject: "goods", Channel: "online"}},
+		{"mt点的外卖", F{Platform: "meituan", Subject: "goods", Channel: "online"}},
+		{"饿了么点的奶茶", F{Platform: "eleme", Channel: "online"}},
+		{"elm的骑手", F{Platform: "eleme", Channel: "online"}},
+		{"抖音直播间买的", F{Platform: "douyin", Subject: "goods", Channel: "online"}},
+		{"dy上看到的广告", F{Platform: "douyin", Channel: "online"}},
+		{"快手小店", F{Platform: "kuaishou", Channel: "online"}},
+		{"闲鱼卖家说售出不退", F{Platform: "xianyu", Channel: "online", MerchantSaid: "refused_refund"}},
+		{"朋友圈微商卖的面膜", F{Platform: "wechat", Subject: "goods", Channel: "online"}},
+		{"bought a bag from a wechat seller", F{Platform: "wechat", Subject: "goods", Channel: "online"}},
+		{"小红书种草买的", F{Platform: "xiaohongshu", Subject: "goods", Channel: "online"}},
+		{"大众点评上团购的火锅券", F{Platform: "dianping", Channel: "online"}},
+		{"携程订的酒店", F{Platform: "ctrip", Subject: "service", Channel: "online"}},
+		{"booked on ctrip", F{Platform: "ctrip", Subject: "service", Channel: "online"}},
+		{"唯品会买的鞋", F{Platform: "other_online", Subject: "goods", Channel: "online"}},
+		{"网购的衣服", F{Platform: "other_online", Subject: "goods", Channel: "online"}},
+
+		// Amounts.
+		{"花了¥299", F{Amount: "299.00"}},
+		{"花了299元", F{Amount: "299.00"}},
+		{"花了三百块买的", F{Amount: "300.00", Subject: "goods"}},
+		{"交了两千五的学费", F{Amount: "2500.00"}},
+		{"装修花了1.5万", F{Amount: "15000.00", Subject: "service"}},
+		{"I paid 299 yuan", F{Amount: "299.00"}},
+		{"it was RMB 299", F{Amount: "299.00"}},
+		{"cost me 450 rmb", F{Amount: "450.00"}},
+		{"美容院卡里还剩一万二", F{Amount: "12000.00", Subject: "service"}},
+		{"充了5000，现在店关了", F{Amount: "5000.00", Subject: "service"}},
+		{"价格是99.9元", F{Amount: "99.90"}},
+		{"咬到一块塑料", F{}},
+		{"一共3件衣服", F{Subject: "goods"}},
+		{"花了3天才送到", F{}},
+		{"原价999元，我花了599元买的", F{Amount: "599.00", Subject: "goods"}},
+		{"退了100块，我付了800块", F{Amount: "800.00"}},
+		{"paid 2,999 for a phone", F{Amount: "2999.00", Subject: "goods"}},
+		{"卡里还有3k", F{Amount: "3000.00"}},
+
+		// Dates.
+		{"昨天买的", F{Date: "2026-11-25", Subject: "goods"}},
+		{"前天去的餐厅", F{Date: "2026-11-24", Subject: "service", Channel: "offline"}},
+		{"今天收到货", F{Date: "2026-11-26", Subject: "goods"}},
+		{"上周五办的卡", F{Date: "2026-11-20", Subject: "service"}},
+		{"周五出的事", F{Date: "2026-11-20"}},
+		{"上个月3号", F{Date: "2026-10-03"}},
+		{"11月20日下单的", F{Date: "2026-11-20", Channel: "online"}},
+		{"11月30日买的", F{Date: "2025-11-30", Subject: "goods"}},
+		{"11.20那天", F{Date: "2026-11-20"}},
+		{"2026-11-20", F{Date: "2026-11-20"}},
+		{"2026年11月20日", F{Date: "2026-11-20"}},
+		{"预约在2026年12月5日", F{}},
+		{"yesterday the kettle broke", F{Date: "2026-11-25"}},
+		{"last Tuesday", F{Date: "2026-11-24"}},
+		{"on Nov 20", F{Date: "2026-11-20"}},
+		{"on the 20th of November", F{Date: "2026-11-20"}},
+		{"3 days ago", F{Date: "2026-11-23"}},
+		{"三天前", F{Date: "2026-11-23"}},
+		{"两周前", F{Date: "2026-11-12"}},
+		{"a week ago", F{Date: "2026-11-19"}},
+		{"3号那天", F{Date: "2026-11-03"}},
+		{"28号", F{Date: "2026-10-28"}},
+		{"坐5号线去的", F{}},
+		{"去年双十一买的", F{Date: "2025-11-11", Subject: "goods"}},
+		{"11/20 ordered online", F{Date: "2026-11-20", Channel: "online", Platform: "other_online"}},
+		{"价格11.20元", F{Amount: "11.20"}},
+
+		// Merchant said.
+		{"衣服特价不退", F{Subject: "goods", MerchantSaid: "sale_no_return"}},
+		{"商家说拆了就不能退", F{MerchantSaid: "opened_no_return"}},
+		{"客服已读不回", F{MerchantSaid: "ignored"}},
+		{"商家一直不理我", F{MerchantSaid: "ignored"}},
+		{"卖家让我找平台", F{MerchantSaid: "blame_platform"}},
+		{"最终解释权归商家所有", F{MerchantSaid: "final_interpretation"}},
+		{"they say sale items are non-returnable", F{Subject: "goods", MerchantSaid: "sale_no_return"}},
+		{"the seller refuses to refund", F{MerchantSaid: "refused_refund"}},
+		{"the seller said contact the manufacturer", F{MerchantSaid: "go_to_manufacturer"}},
+		{"she blocked me after I paid", F{MerchantSaid: "ignored"}},
+		{"return rejected because I opened the box, they say it can't be returned", F{MerchantSaid: "opened_no_return"}},
+
+		// Channel.
+		{"在门店买的手机", F{Subject: "goods", Channel: "offline"}},
+		{"bought it in the store", F{Subject: "goods", Channel: "offline"}},
+		{"快递送来就是坏的", F{Subject: "goods", Channel: "online"}},
+
+		// Foreigner, hurt.
+		{"我是外国人，没有中国手机号", F{Foreigner: "yes", Subject: "goods"}},
+		{"I'm an expat and don't speak Chinese", F{Foreigner: "yes"}},
+		{"as a tourist with only a passport", F{Foreigner: "yes"}},
+		{"吃完拉肚子住院了", F{Hurt: "yes"}},
+		{"got food poisoning from the takeaway", F{Hurt: "yes", Subject: "goods"}},
+		{"充电宝爆炸把手烫伤了", F{Hurt: "yes"}},
+		{"差点受伤", F{}},
+		{"I'm sick of this shop", F{}},
+		{"宠物医院给狗打针", F{}},
+		{"aged pu'er tea", F{}},
+		{"any deals for black friday", F{}},
+		{"pdd买的拖把点了退货退款，商家直接拒绝了", F{Platform: "pinduoduo", Subject: "goods", Channel: "online", MerchantSaid: "refused_refund"}},
+
+		// Mixed and typos.
+		{"ＰＤＤ买的鞋子，花了￥１９９，昨天到的", F{Platform: "pinduoduo", Amount: "199.00", Date: "2026-11-25", Subject: "goods", Channel: "online"}},
+		{"tb seller 不理我 paid 350 rmb last friday", F{Platform: "taobao", Amount: "350.00", Date: "2026-11-20", Channel: "online", MerchantSaid: "ignored"}},
+		{"健身房gym跑路 still have 2000 kuai on the card", F{Amount: "2000.00", Subject: "service"}},
+		{"", F{}},
+	}
+	for _, c := range cases {
+		got := Facts(c.text, now)
+		if !maps.Equal(got, c.want) {
+			t.Errorf("Facts(%q)\n got %v\nwant %v", c.text, got, c.want)
+		}
+	}
+}
+
+func TestFactsTimeZone(t *testing.T) {
+	// 20:00 UTC on the 25th is already the 26th in Beijing.
+	utc := time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
+	if got := Facts("今天买的", utc)[Date]; got != "2026-11-26" {
+		t.Errorf("今天 at %v = %s, want 2026-11-26", utc, got)
+	}
+}
+
+func TestParseChinese(t *testing.T) {
+	cases := map[string]float64{
+		"三百": 300, "两千五": 2500, "一万二": 12000, "三百五": 350, "十五": 15, "二十": 20,
+		"一千零五": 1005, "一点五万": 15000, "两": 2, "九十九": 99, "一百二十": 120, "三万": 30000,
+	}
+	for in, want := range cases {
+		if got, ok := parseChinese(in); !ok || got != want {
+			t.Errorf("parseChinese(%q) = %v, %v; want %v", in, got, ok, want)
+		}
+	}
+}
