@@ -1,0 +1,160 @@
+package render_test
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/disputebot/disputebot/dialogs"
+	"github.com/disputebot/disputebot/internal/dialog"
+	"github.com/disputebot/disputebot/internal/engine"
+	"github.com/disputebot/disputebot/internal/render"
+	"github.com/disputebot/disputebot/internal/source"
+	"github.com/disputebot/disputebot/locales"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// loadReal loads the shipped dialogs. Keys and laws "used nowhere" are left
+// to `disputebot lint` (run by CI and cmd's tests), which knows every
+// package's program keys; here they would only duplicate that check.
+func loadReal(t *testing.T) (*dialog.Bundle, *render.Renderer) {
+	t.Helper()
+	b, probs := dialog.Load(dialogs.FS, locales.FS, render.Keys())
+	var real []source.Problem
+	for _, p := range probs {
+		if !strings.Contains(p.Msg, "is used nowhere") && !strings.Contains(p.Msg, "is cited by no dialog") {
+			real = append(real, p)
+		}
+	}
+	if len(real) > 0 {
+		t.Fatalf("dialogs do not load:\n%v", source.Error(real))
+	}
+	if b == nil {
+		// Only "unused" problems: load again, trusting lint for those.
+		b = mustLoadIgnoringUnused(t)
+	}
+	r, err := render.New(locales.FS, b.Laws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, r
+}
+
+// mustLoadIgnoringUnused repeats Load with every locale key declared as a
+// program key, which silences only the "used nowhere" class.
+func mustLoadIgnoringUnused(t *testing.T) *dialog.Bundle {
+	t.Helper()
+	b, probs := dialog.Load(dialogs.FS, locales.FS, append(render.Keys(), allLocaleKeys(t)...))
+	for _, p := range probs {
+		if !strings.Contains(p.Msg, "is cited by no dialog") {
+			t.Fatalf("dialogs do not load: %v", p)
+		}
+	}
+	if b == nil {
+		t.Skip("law registry holds entries no dialog cites yet; lint reports them")
+	}
+	return b
+}
+
+var keyLine = regexp.MustCompile(`(?m)^([a-z0-9_.]+):`)
+
+func allLocaleKeys(t *testing.T) []string {
+	t.Helper()
+	var keys []string
+	for _, lang := range []string{"en"} {
+		names, _ := filepath.Glob(filepath.Join("..", "..", "locales", "*."+lang+".yaml"))
+		for _, n := range names {
+			data, err := os.ReadFile(n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range keyLine.FindAllStringSubmatch(string(data), -1) {
+				keys = append(keys, m[1])
+			}
+		}
+	}
+	return keys
+}
+
+// TestDialogCases runs every dialog test case, renders every reply the bot
+// gave in both languages (a missing message fails here), and compares each
+// reached outcome with its golden file, so reviewers read exactly what
+// users will see.
+func TestDialogCases(t *testing.T) {
+	b, r := loadReal(t)
+	results, probs := dialog.RunCases(b, dialogs.FS)
+	for _, p := range probs {
+		t.Error(p)
+	}
+	if len(results) == 0 {
+		t.Fatal("no dialog test cases found")
+	}
+	seen := map[string]bool{}
+	for _, res := range results {
+		t.Run(res.Tree+"/"+res.Name, func(t *testing.T) {
+			for _, f := range res.Failures {
+				t.Errorf("%s:%d: %s", res.File, res.Line, f)
+			}
+			for _, lang := range []string{render.ZH, render.EN} {
+				for _, rep := range res.Replies {
+					for _, f := range []render.Format{render.Plain, render.HTML} {
+						m, err := r.Render(lang, rep, f)
+						if err != nil {
+							t.Fatalf("render %s %s: %v", lang, rep.Kind, err)
+						}
+						if strings.TrimSpace(m.Text) == "" {
+							t.Fatalf("empty %s message for %s", lang, rep.Kind)
+						}
+					}
+				}
+				if res.Outcome == "" {
+					continue
+				}
+				var text string
+				for _, rep := range engine.Current(b.Catalog, res.Session, res.Now) {
+					m, err := r.Render(lang, rep, render.Plain)
+					if err != nil {
+						t.Fatal(err)
+					}
+					text += m.Text + "\n"
+				}
+				name := filepath.Join("testdata", res.Tree, slug(res.Name)+"."+lang+".golden")
+				if seen[name] {
+					t.Fatalf("two cases share the golden file %s; rename one", name)
+				}
+				seen[name] = true
+				checkGolden(t, name, text)
+			}
+		})
+	}
+}
+
+func checkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatalf("%v (run: go test ./internal/render -update)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs from the rendered outcome (go test ./internal/render -update to accept):\n--- want\n%s\n--- got\n%s", name, want, got)
+	}
+}
+
+var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
+
+func slug(s string) string {
+	return strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(s), "_"), "_")
+}
