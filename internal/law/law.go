@@ -145,3 +145,49 @@ func keyLines(root *yaml.Node, section string) map[string]int {
 	}
 	return out
 }
+
+// ShortCites cites several ids compactly, merging articles of the same
+// statute: "CPL Arts. 24, 25; IR Art. 19" or "消保法第24条、第25条；实施条例第19条".
+// Unknown ids are reported by ok=false.
+func (r *Registry) ShortCites(ids []string, lang string) (string, bool) {
+	type group struct {
+		statute  string
+		articles []string
+	}
+	var groups []*group
+	index := map[string]*group{}
+	for _, id := range ids {
+		e := r.Entries[id]
+		if e == nil {
+			return "", false
+		}
+		g := index[e.Statute]
+		if g == nil {
+			g = &group{statute: e.Statute}
+			index[e.Statute] = g
+			groups = append(groups, g)
+		}
+		g.articles = append(g.articles, e.Article.In(lang))
+	}
+	parts := make([]string, len(groups))
+	for i, g := range groups {
+		short := r.Statutes[g.statute].Short.In(lang)
+		if lang == "zh" {
+			parts[i] = short + strings.Join(g.articles, "、")
+			continue
+		}
+		if len(g.articles) == 1 {
+			parts[i] = short + " " + g.articles[0]
+			continue
+		}
+		nums := make([]string, len(g.articles))
+		for j, a := range g.articles {
+			nums[j] = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(a, "Arts."), "Art."))
+		}
+		parts[i] = short + " Arts. " + strings.Join(nums, ", ")
+	}
+	if lang == "zh" {
+		return strings.Join(parts, "；"), true
+	}
+	return strings.Join(parts, "; "), true
+}

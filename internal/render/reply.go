@@ -340,23 +340,16 @@ func (r *Renderer) outcome(w *writer, lang string, a *engine.Advice) error {
 	return nil
 }
 
-// cites appends " (CPL Art. 25; ...)" for law ids.
+// cites appends " (CPL Arts. 24, 25; IR Art. 19)" for law ids.
 func (r *Renderer) cites(w *writer, lang string, ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	s := " ("
-	for i, id := range ids {
-		c, ok := r.laws.ShortCite(id, lang)
-		if !ok {
-			return fmt.Errorf("law %q not in the registry", id)
-		}
-		if i > 0 {
-			s += "; "
-		}
-		s += c
+	s, ok := r.laws.ShortCites(ids, Lang(lang))
+	if !ok {
+		return fmt.Errorf("a law of %v is not in the registry", ids)
 	}
-	w.text(s + ")")
+	w.text(" (" + s + ")")
 	return nil
 }
 
