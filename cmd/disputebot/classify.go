@@ -1,0 +1,83 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/disputebot/disputebot/internal/classify"
+	"github.com/disputebot/disputebot/internal/extract"
+)
+
+func init() {
+	commands["classify"] = command{
+		summary: "classify messages from stdin, one per line, as JSON lines",
+		run:     runClassify,
+	}
+}
+
+// classifyLine is one output line of disputebot classify.
+type classifyLine struct {
+	Category   string            `json:"category"`
+	Confidence float64           `json:"confidence"`
+	Facts      map[string]string `json:"facts"`
+}
+
+// maxLine is the longest input line accepted.
+const maxLine = 64 << 10
+
+func runClassify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		fmt.Fprintln(stderr, "usage: disputebot classify < messages.txt")
+		fmt.Fprintln(stderr, "Reads one message per line and writes one JSON object per line:")
+		fmt.Fprintln(stderr, `  {"category":"...","confidence":0.93,"facts":{...}}`)
+		if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+			return 0
+		}
+		return 2
+	}
+	m, err := classify.Load()
+	if err != nil {
+		fmt.Fprintf(stderr, "disputebot classify: %v\n", err)
+		return 1
+	}
+	sc := bufio.NewScanner(stdin)
+	// Room for a 64 KiB line plus its newline (and a \r).
+	sc.Buffer(make([]byte, 0, 64<<10), maxLine+2)
+	w := bufio.NewWriter(stdout)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			continue
+		}
+		r := m.Classify(line)
+		facts := extract.Facts(line, time.Now())
+		if facts == nil {
+			facts = map[string]string{}
+		}
+		if err := enc.Encode(classifyLine{
+			Category:   r.Category,
+			Confidence: math.Round(r.Confidence*100) / 100,
+			Facts:      facts,
+		}); err != nil {
+			fmt.Fprintf(stderr, "disputebot classify: %v\n", err)
+			return 1
+		}
+	}
+	if err := sc.Err(); err != nil {
+		w.Flush()
+		fmt.Fprintf(stderr, "disputebot classify: reading input: %v\n", err)
+		return 1
+	}
+	if err := w.Flush(); err != nil {
+		fmt.Fprintf(stderr, "disputebot classify: %v\n", err)
+		return 1
+	}
+	return 0
+}
