@@ -56,14 +56,13 @@ func runChat(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		st = rs
 	}
 	c := &console.Chat{
-		Advisor:   &advisor.Advisor{Catalog: b.Catalog, Store: st, Now: time.Now, Lang: *lang},
-		Renderer:  r,
-		Describer: newDescriber(),
-		Summary:   plainSummary(b.Catalog, r),
-		Key:       "cli:" + *user,
-		Lang:      *lang,
-		In:        stdin,
-		Out:       stdout,
+		Advisor:  &advisor.Advisor{Catalog: b.Catalog, Store: st, Now: time.Now, Lang: *lang, Describer: newDescriber(stderr)},
+		Renderer: r,
+		Summary:  plainSummary(b.Catalog, r),
+		Key:      "cli:" + *user,
+		Lang:     *lang,
+		In:       stdin,
+		Out:      stdout,
 	}
 	if err := c.Run(ctx); err != nil {
 		fmt.Fprintln(stderr, "disputebot:", err)

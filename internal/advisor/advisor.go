@@ -21,6 +21,8 @@ type Advisor struct {
 	Now func() time.Time
 	// Lang is the language of a session the front end has no hint for.
 	Lang string
+	// Describer reads free text; nil turns free-text understanding off.
+	Describer Describer
 }
 
 // maxAttempts bounds compare-and-set retries. Conflicts only happen when
@@ -95,4 +97,42 @@ func (a *Advisor) now() time.Time {
 		return a.Now()
 	}
 	return time.Now()
+}
+
+// Describer proposes a case from a free-text description (internal/intake).
+type Describer interface {
+	Describe(text string) (engine.Proposal, bool)
+}
+
+// SwitchConfidence is how sure the classifier must be before text typed in
+// the middle of a case is taken as a new description (and the user asked
+// whether to switch) rather than as a stray answer.
+const SwitchConfidence = 0.6
+
+// TextEvent decides what typed text means where s stands: the answer to an
+// input question, or a description of a (new) case to confirm. Front ends
+// call it and then Handle the event.
+func (a *Advisor) TextEvent(s engine.Session, text string) engine.Event {
+	answer := engine.Event{Kind: engine.Text, Text: text}
+	if s.Pending != nil || a.Describer == nil {
+		return answer
+	}
+	var node *engine.Node
+	if t := a.Catalog.Trees[s.Tree]; t != nil {
+		node = t.Nodes[s.Node]
+	}
+	if node != nil && node.Kind == engine.Input {
+		return answer
+	}
+	p, ok := a.Describer.Describe(text)
+	switch {
+	case node == nil || s.Tree == a.Catalog.Menu:
+		if !ok {
+			return engine.Event{Kind: engine.Start}
+		}
+	case !ok || p.Confidence < SwitchConfidence:
+		// Mid-case and not clearly a new dispute: let the engine re-ask.
+		return answer
+	}
+	return engine.Event{Kind: engine.Propose, Proposal: &p}
 }

@@ -18,17 +18,10 @@ import (
 	"github.com/disputebot/disputebot/internal/store"
 )
 
-// Describer turns a free-text description into a category proposal. It is
-// optional; without it free text at the menu just shows the menu.
-type Describer interface {
-	Describe(text string) (engine.Proposal, bool)
-}
-
 // Chat is one terminal conversation.
 type Chat struct {
-	Advisor   *advisor.Advisor
-	Renderer  *render.Renderer
-	Describer Describer
+	Advisor  *advisor.Advisor
+	Renderer *render.Renderer
 	// Summary renders the plain-text case summary for /summary.
 	Summary func(s engine.Session, lang string) (string, error)
 	Key     string // the session key, "cli:<user>"
@@ -97,8 +90,8 @@ func (c *Chat) handle(ctx context.Context, line string) error {
 		ev.Kind = engine.Restart
 	case "/new", "/start":
 		ev.Kind, ev.Tree = engine.Start, arg
-		if cmd == "/new" && arg != "" && c.Describer != nil {
-			return c.describe(ctx, arg)
+		if cmd == "/new" && arg != "" {
+			ev = c.Advisor.TextEvent(engine.Session{}, arg)
 		}
 	case "/lang":
 		if arg != "zh" && arg != "en" {
@@ -125,21 +118,10 @@ func (c *Chat) handle(ctx context.Context, line string) error {
 			if err != nil {
 				return err
 			}
-			if s.Tree == "" && s.Pending == nil && c.Describer != nil {
-				return c.describe(ctx, line)
-			}
-			ev.Kind, ev.Text = engine.Text, line
+			ev = c.Advisor.TextEvent(s, line)
 		}
 	}
 	return c.step(ctx, ev)
-}
-
-func (c *Chat) describe(ctx context.Context, text string) error {
-	p, ok := c.Describer.Describe(text)
-	if !ok {
-		return c.step(ctx, engine.Event{Kind: engine.Start})
-	}
-	return c.step(ctx, engine.Event{Kind: engine.Propose, Proposal: &p})
 }
 
 func (c *Chat) step(ctx context.Context, ev engine.Event) error {
