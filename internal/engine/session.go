@@ -36,10 +36,12 @@ type Session struct {
 // Frame is one answered question: where the user was and what the facts
 // were before the answer, so Back can undo any number of answers exactly.
 type Frame struct {
-	Tree        string            `json:"t"`
-	TreeVersion int               `json:"tv,omitempty"`
-	Node        string            `json:"n"`
-	Facts       map[string]string `json:"f,omitempty"`
+	Tree        string `json:"t"`
+	TreeVersion int    `json:"tv,omitempty"`
+	Node        string `json:"n"`
+	// Answer is the option id chosen, or the value typed (canonical form).
+	Answer string            `json:"a,omitempty"`
+	Facts  map[string]string `json:"f,omitempty"`
 }
 
 // Proposal is a category guessed from free text, with the facts found in it.

@@ -209,7 +209,7 @@ func (st *stepper) enter(id string) {
 			continue
 		case Input:
 			if v, ok := st.known(n); ok {
-				st.push()
+				st.push(v)
 				st.setFact(n.SaveAs, v, true)
 				st.replies = append(st.replies, Reply{Kind: KnownReply, Key: n.Text, Data: map[string]string{"Value": v, "Fact": n.SaveAs}})
 				if next, ok := n.Next.Pick(st.s.Facts, st.now); ok {
@@ -219,7 +219,7 @@ func (st *stepper) enter(id string) {
 			}
 		case Choice:
 			if o := st.knownOption(n); o != nil {
-				st.push()
+				st.push(o.ID)
 				st.replies = append(st.replies, Reply{Kind: KnownReply, Key: n.Text, Data: map[string]string{"Value": o.Text, "Option": "1"}})
 				if o.Goto != "" {
 					st.s.Tree = o.Goto
@@ -312,8 +312,10 @@ func (st *stepper) show() {
 	st.replies = append(st.replies, Reply{Kind: QuestionReply, Question: q, Token: Token(st.s.Seq)})
 }
 
-func (st *stepper) push() {
-	st.s.History = append(st.s.History, Frame{Tree: st.s.Tree, TreeVersion: st.s.TreeVersion, Node: st.s.Node, Facts: cloneMap(st.s.Facts)})
+// push records the question being answered, its answer (an option id or
+// the typed value) and the facts before it.
+func (st *stepper) push(answer string) {
+	st.s.History = append(st.s.History, Frame{Tree: st.s.Tree, TreeVersion: st.s.TreeVersion, Node: st.s.Node, Answer: answer, Facts: cloneMap(st.s.Facts)})
 }
 
 func (st *stepper) setFact(k, v string, prefilled bool) {
@@ -347,7 +349,7 @@ func (st *stepper) choose(ev Event) {
 		st.stale()
 		return
 	}
-	st.push()
+	st.push(o.ID)
 	for k, v := range o.Set {
 		st.setFact(k, v, false)
 	}
@@ -390,7 +392,7 @@ func (st *stepper) text(raw string) {
 		st.show()
 		return
 	}
-	st.push()
+	st.push(v)
 	st.setFact(n.SaveAs, v, false)
 	next, ok := n.Next.Pick(st.s.Facts, st.now)
 	if !ok {
