@@ -30,7 +30,7 @@ func testModel(t testing.TB) *Model {
 func TestNormalize(t *testing.T) {
 	cases := []struct{ in, want string }{
 		{"ＰＤＤ买的", "pdd买的"},
-		{"退款！！", "退款!!"}, {"好，行。", "好 行 "},
+		{"退款！！", "退款!!"}, {"好，行。", "好,行 "},
 		{"￥２９９", "¥299"},
 		{"買東西", "买东西"},
 		{"Hello　World", "hello world"},

@@ -15,13 +15,7 @@ const (
 	kWordBigram
 	kChar3
 	kChar4
-	kHan4
-)
-
-var (
-	useHan1 = true
-	useHan4 = false
-	useChar = true
+	kBias
 )
 
 const (
@@ -77,7 +71,7 @@ func features(text string) []uint64 {
 			out = append(out, hashRunes(kWordBigram, prevW, st))
 		}
 		prevW = st
-		if useChar && len(word) >= 3 {
+		if len(word) >= 3 {
 			padded := make([]rune, 0, len(word)+2)
 			padded = append(padded, '<')
 			padded = append(padded, word...)
@@ -134,16 +128,13 @@ func features(text string) []uint64 {
 		if r == boundary {
 			continue
 		}
-		if useHan1 && unicode.Is(unicode.Han, r) {
+		if unicode.Is(unicode.Han, r) {
 			out = append(out, hashRunes(kHan1, han[i:i+1]))
 		}
 		if i+2 <= len(han) && han[i+1] != boundary {
 			out = append(out, hashRunes(kHan2, han[i:i+2]))
 			if i+3 <= len(han) && han[i+2] != boundary {
 				out = append(out, hashRunes(kHan3, han[i:i+3]))
-				if useHan4 && i+4 <= len(han) && han[i+3] != boundary {
-					out = append(out, hashRunes(kHan4, han[i:i+4]))
-				}
 			}
 		}
 	}
