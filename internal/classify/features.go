@@ -15,7 +15,6 @@ const (
 	kWordBigram
 	kChar3
 	kChar4
-	kBias
 )
 
 const (
