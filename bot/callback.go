@@ -1,0 +1,143 @@
+package bot
+
+import (
+	"github.com/disputebot/disputebot/internal/engine"
+)
+
+// Callback data is what a button carries back when tapped. It is at most 64
+// bytes (Telegram's limit), the same in every process and release (so a
+// button keeps working after a restart or deploy), and names the step it
+// belongs to, so a tap on an outdated button is recognised and refused:
+//
+//	c:<token>:<option>   answer the question with this step token
+//	a:<token>:yes|no     accept or decline a proposed category
+//	b:<token>            go back from the question with this token
+//	t:<evidence id>      tick or untick an evidence item
+//	f:yes|no             confirm or cancel /forget
+//	l:zh|en              switch language
+const maxCallbackData = 64
+
+// tap is decoded callback data.
+type tap struct {
+	kind  byte   // 'c', 'a', 'b', 't', 'f' or 'l'
+	token string // c, a, b
+	value string // the option, yes/no, evidence id or language
+}
+
+// parseTap decodes callback data strictly: anything not made by encode —
+// forged, truncated, from an older format — is refused.
+func parseTap(data string) (tap, bool) {
+	if len(data) < 3 || len(data) > maxCallbackData || data[1] != ':' {
+		return tap{}, false
+	}
+	t := tap{kind: data[0]}
+	rest := data[2:]
+	switch t.kind {
+	case 'c', 'a':
+		tok, v, ok := cutByte(rest, ':')
+		if !ok || !isToken(tok) {
+			return tap{}, false
+		}
+		t.token, t.value = tok, v
+		if t.kind == 'a' && v != "yes" && v != "no" || t.kind == 'c' && !isID(v) {
+			return tap{}, false
+		}
+	case 'b':
+		if !isToken(rest) {
+			return tap{}, false
+		}
+		t.token = rest
+	case 't':
+		if !isID(rest) {
+			return tap{}, false
+		}
+		t.value = rest
+	case 'f':
+		if rest != "yes" && rest != "no" {
+			return tap{}, false
+		}
+		t.value = rest
+	case 'l':
+		if rest != "zh" && rest != "en" {
+			return tap{}, false
+		}
+		t.value = rest
+	default:
+		return tap{}, false
+	}
+	return t, true
+}
+
+// event is the engine event of a tap on a c, a, b or t button.
+func (t tap) event() engine.Event {
+	switch t.kind {
+	case 'c':
+		return engine.Event{Kind: engine.Choose, Token: t.token, Option: t.value}
+	case 'a':
+		return engine.Event{Kind: engine.Accept, Token: t.token, Option: t.value}
+	case 'b':
+		return engine.Event{Kind: engine.Back, Token: t.token}
+	case 't':
+		return engine.Event{Kind: engine.Tick, Option: t.value}
+	}
+	return engine.Event{Kind: engine.Show}
+}
+
+// encode gives the callback data of a rendered button's event; ok is false
+// for an event no button can carry or data over the limit.
+func encode(ev engine.Event) (string, bool) {
+	var data string
+	switch ev.Kind {
+	case engine.Choose:
+		data = engine.ButtonData(ev.Token, ev.Option)
+	case engine.Accept:
+		data = "a:" + ev.Token + ":" + ev.Option
+	case engine.Back:
+		data = "b:" + ev.Token
+	case engine.Tick:
+		data = "t:" + ev.Option
+	default:
+		return "", false
+	}
+	if _, ok := parseTap(data); !ok {
+		return "", false
+	}
+	return data, true
+}
+
+func cutByte(s string, sep byte) (string, string, bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == sep {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return "", "", false
+}
+
+// isToken: a step token is base 36, lower case (engine.Token).
+func isToken(s string) bool {
+	if s == "" || len(s) > engine.MaxTokenLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'z') {
+			return false
+		}
+	}
+	return true
+}
+
+// isID: option and evidence ids are written by dialog authors as
+// identifiers (letters, digits, _ and -).
+func isID(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,213 @@
+package bot
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// maxMessage bounds each message the bot sends. Telegram allows 4096
+// characters of parsed text (counted in UTF-16 units); split measures the
+// HTML source, which is never shorter than the parsed text, so a chunk
+// within this bound always fits, with room to spare for the "→ answer"
+// line appended when the message is answered.
+const maxMessage = 3900
+
+// split cuts an HTML message into chunks of at most limit UTF-16 units: at
+// paragraph breaks if it can, else at line breaks, else at spaces, else
+// between any two characters (Chinese has no spaces) — never inside a tag or
+// an entity. Tags open at a cut are closed at the end of the chunk and
+// reopened at the start of the next, so every chunk is valid on its own.
+// Blank chunks are dropped; blank input gives none.
+func split(s string, limit int) []string {
+	if utf16Len(s) <= limit {
+		if strings.TrimSpace(s) == "" {
+			return nil
+		}
+		return []string{s}
+	}
+	toks := tokenize(s)
+	var chunks []string
+	var open []token // tags open at the start of the next chunk
+	for i := 0; i < len(toks); {
+		for i < len(toks) && toks[i].space() {
+			i++ // a chunk never starts with the whitespace of a cut
+		}
+		if i == len(toks) {
+			break
+		}
+		j, next := cut(toks, i, open, limit)
+		var b strings.Builder
+		for _, t := range open {
+			b.WriteString(t.text)
+		}
+		end := j
+		for end > i && toks[end-1].space() {
+			end-- // nor ends with it
+		}
+		hasText := false
+		for _, t := range toks[i:end] {
+			b.WriteString(t.text)
+			hasText = hasText || t.kind != tagToken && !t.space()
+		}
+		for k := len(next) - 1; k >= 0; k-- {
+			b.WriteString("</" + next[k].name + ">")
+		}
+		if hasText {
+			chunks = append(chunks, b.String())
+		}
+		i, open = j, next
+	}
+	return chunks
+}
+
+// Break quality at a boundary, best first.
+const (
+	paragraphBreak = iota
+	lineBreak
+	spaceBreak
+	anyBreak
+)
+
+// cut finds where the chunk starting at toks[i] (with open tags reopened)
+// ends: the end index and the tags still open there. It takes the last
+// boundary of the best quality that keeps the chunk at least half full,
+// else the last boundary that fits.
+func cut(toks []token, i int, open []token, limit int) (int, []token) {
+	stack := append([]token(nil), open...)
+	width := 0
+	for _, t := range open {
+		width += t.width
+	}
+	type boundary struct {
+		at, width, quality int
+		stack              []token
+	}
+	var fits []boundary
+	for j := i; j < len(toks); j++ {
+		t := toks[j]
+		width += t.width
+		switch {
+		case t.kind == tagToken && t.closing:
+			if n := len(stack); n > 0 && stack[n-1].name == t.name {
+				stack = stack[:n-1]
+			}
+		case t.kind == tagToken:
+			stack = append(stack, t)
+		}
+		closers := 0
+		for _, o := range stack {
+			closers += len(o.name) + 3
+		}
+		if width+closers > limit {
+			break
+		}
+		fits = append(fits, boundary{at: j + 1, width: width, quality: quality(toks, j+1), stack: append([]token(nil), stack...)})
+	}
+	if len(fits) == 0 {
+		// Nothing fits (absurdly small limit): take one token to progress.
+		return i + 1, stack
+	}
+	last := fits[len(fits)-1]
+	if last.at == len(toks) {
+		return last.at, last.stack
+	}
+	for q := paragraphBreak; q < anyBreak; q++ {
+		for k := len(fits) - 1; k >= 0 && fits[k].width >= limit/2; k-- {
+			if fits[k].quality == q {
+				return fits[k].at, fits[k].stack
+			}
+		}
+	}
+	for k := len(fits) - 1; k >= 0; k-- {
+		if fits[k].quality < anyBreak {
+			return fits[k].at, fits[k].stack
+		}
+	}
+	return last.at, last.stack
+}
+
+// quality rates cutting before toks[j] by the whitespace just before it.
+func quality(toks []token, j int) int {
+	nl := 0
+	for k := j - 1; k >= 0 && toks[k].space(); k-- {
+		if toks[k].text == "\n" {
+			nl++
+		}
+	}
+	switch {
+	case nl >= 2:
+		return paragraphBreak
+	case nl == 1:
+		return lineBreak
+	case j > 0 && toks[j-1].space():
+		return spaceBreak
+	}
+	return anyBreak
+}
+
+type tokenKind int
+
+const (
+	charToken   tokenKind = iota
+	entityToken           // &amp; &#39; …, never cut
+	tagToken              // <b>, </b>, <a href="…">
+)
+
+type token struct {
+	kind    tokenKind
+	text    string
+	width   int    // UTF-16 units of text
+	name    string // tag name
+	closing bool
+}
+
+func (t token) space() bool {
+	return t.kind == charToken && (t.text == " " || t.text == "\n" || t.text == "\t")
+}
+
+// tokenize splits HTML into characters, entities and tags. A "<" or "&"
+// that starts no tag or entity is a plain character, as written.
+func tokenize(s string) []token {
+	var toks []token
+	for i := 0; i < len(s); {
+		switch s[i] {
+		case '<':
+			if end := strings.IndexByte(s[i:], '>'); end > 0 {
+				text := s[i : i+end+1]
+				inner := strings.TrimPrefix(text[1:len(text)-1], "/")
+				name, _, _ := strings.Cut(inner, " ")
+				toks = append(toks, token{kind: tagToken, text: text, width: len(text), name: strings.ToLower(name), closing: text[1] == '/'})
+				i += end + 1
+				continue
+			}
+		case '&':
+			if end := strings.IndexByte(s[i:], ';'); end > 1 && end <= 10 {
+				text := s[i : i+end+1]
+				toks = append(toks, token{kind: entityToken, text: text, width: len(text)})
+				i += end + 1
+				continue
+			}
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		w := 1
+		if r >= 0x10000 {
+			w = 2
+		}
+		toks = append(toks, token{kind: charToken, text: s[i : i+size], width: w})
+		i += size
+	}
+	return toks
+}
+
+// utf16Len is the length of s in UTF-16 code units, Telegram's unit.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= 0x10000 {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
+}
