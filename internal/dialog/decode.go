@@ -210,7 +210,7 @@ func (d *decoder) node(rn rawNode) *engine.Node {
 		o := &engine.OutcomeSpec{Category: rn.Category, Title: rn.Title, Summary: rn.Summary}
 		o.Law = d.citedList(rn.Law, "id", false)
 		o.Steps = d.citedList(rn.Steps, "text", true)
-		o.Evidence = d.citedList(rn.Evidence, "id", false)
+		o.Evidence = d.citedList(rn.Evidence, "id", true)
 		o.Refusals = d.citedList(rn.Refusals, "id", true)
 		for _, rd := range rn.Deadlines {
 			o.Deadlines = append(o.Deadlines, engine.DeadlineSpec{Rule: rd.Rule, From: rd.From, If: d.condOpt(&rd.If)})

@@ -258,7 +258,7 @@ func checkLaws(b *Bundle, laws *law.Registry, reportUnused bool) []source.Proble
 			for _, c := range o.Law {
 				check(c, c.Key)
 			}
-			for _, c := range slices.Concat(o.Steps, o.Refusals) {
+			for _, c := range slices.Concat(o.Steps, o.Refusals, o.Evidence) {
 				check(c, c.Law...)
 			}
 		}

@@ -29,8 +29,13 @@ var DeadlineRules = map[string]DeadlineRule{
 	"complaint_cutoff":    {Years: 3, Law: []string{"cr_16"}},
 	"fraud_annul":         {Years: 1, Law: []string{"cc_152"}},
 	"injury_claim":        {Years: 2, Law: []string{"pql_45"}},
-	"mediation_end":       {Days: 60, Law: []string{"ir_46"}},
+	"mediation_end":       {Days: 60, Law: []string{"ir_46", "cr_45"}},
+	"defect_return":       {Days: 7, Law: []string{"cpl_24"}},
 }
+
+// CountingLaw is the rule on counting periods (Civil Code Arts. 201-203):
+// cited whenever the bot says a period ending on a rest day runs on.
+const CountingLaw = "cc_201_203"
 
 // RuleLawIDs lists every law id the deadline and compensation rules cite,
 // so lint can check them against the registry.
@@ -46,6 +51,7 @@ func RuleLawIDs() []string {
 			seen[l] = true
 		}
 	}
+	seen[CountingLaw] = true
 	ids := make([]string, 0, len(seen))
 	for l := range seen {
 		ids = append(ids, l)

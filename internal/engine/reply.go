@@ -57,6 +57,8 @@ type Advice struct {
 	Law                  []string
 	Steps                []Cited
 	Evidence             []string
+	// EvidenceLaw holds the law ids an evidence item's note relies on.
+	EvidenceLaw map[string][]string
 	// Have marks the evidence ids the user has ticked.
 	Have         map[string]bool
 	Refusals     []string

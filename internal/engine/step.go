@@ -500,6 +500,12 @@ func (st *stepper) advice(n *Node) *Advice {
 	for _, c := range o.Evidence {
 		if c.If.Holds(st.s.Facts, st.now) {
 			a.Evidence = append(a.Evidence, c.Key)
+			if len(c.Law) > 0 {
+				if a.EvidenceLaw == nil {
+					a.EvidenceLaw = map[string][]string{}
+				}
+				a.EvidenceLaw[c.Key] = c.Law
+			}
 			if st.s.Evidence[c.Key] {
 				a.Have[c.Key] = true
 			}

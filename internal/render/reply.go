@@ -307,6 +307,9 @@ func (r *Renderer) outcome(w *writer, lang string, a *engine.Advice) error {
 			w.text(box)
 			w.bold(name)
 			w.text(" — " + why)
+			if err := r.cites(w, lang, a.EvidenceLaw[id]); err != nil {
+				return err
+			}
 			w.nl()
 		}
 	}
@@ -382,6 +385,9 @@ func (r *Renderer) deadline(w *writer, lang string, d engine.Deadline) error {
 			return err
 		}
 		w.text(" " + s)
+		if err := r.cites(w, lang, []string{engine.CountingLaw}); err != nil {
+			return err
+		}
 	}
 	w.nl()
 	return nil
