@@ -29,6 +29,9 @@ const (
 	Accept EventKind = "accept"
 	// Tick toggles evidence item Event.Option on the checklist.
 	Tick EventKind = "tick"
+	// Draft asks for a complaint text for channel Event.Option (see
+	// DraftFields), asking first for any detail it still lacks.
+	Draft EventKind = "draft"
 )
 
 // Event is one user action, already translated from the front end.

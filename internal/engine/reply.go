@@ -20,6 +20,8 @@ const (
 	ConfirmReply ReplyKind = "confirm"
 	// ChecklistReply shows the evidence checklist of Advice with ticks.
 	ChecklistReply ReplyKind = "checklist"
+	// DraftReply is a complaint text for Data["Channel"], from Advice.
+	DraftReply ReplyKind = "draft"
 )
 
 // Reply is one message for the user, as keys and data, never as text.

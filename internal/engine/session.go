@@ -29,6 +29,8 @@ type Session struct {
 	Evidence map[string]bool `json:"e,omitempty"`
 	// Pending is a classified free-text description awaiting confirmation.
 	Pending *Proposal `json:"p,omitempty"`
+	// Form is a complaint draft whose details are being asked for.
+	Form    *Form     `json:"fm,omitempty"`
 	Created time.Time `json:"c"`
 	Updated time.Time `json:"u"`
 }
@@ -42,6 +44,12 @@ type Frame struct {
 	// Answer is the option id chosen, or the value typed (canonical form).
 	Answer string            `json:"a,omitempty"`
 	Facts  map[string]string `json:"f,omitempty"`
+}
+
+// Form tracks the detail a complaint draft is waiting for.
+type Form struct {
+	Channel string `json:"c"`
+	Field   string `json:"f"`
 }
 
 // Proposal is a category guessed from free text, with the facts found in it.
@@ -67,6 +75,10 @@ func (s Session) clone() Session {
 		c.History[i] = f
 	}
 	c.Recent = append([]string(nil), s.Recent...)
+	if s.Form != nil {
+		f := *s.Form
+		c.Form = &f
+	}
 	if s.Pending != nil {
 		p := *s.Pending
 		p.Facts = cloneMap(p.Facts)

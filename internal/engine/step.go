@@ -115,6 +115,23 @@ func (st *stepper) repair() {
 }
 
 func (st *stepper) apply(ev Event) {
+	if st.s.Form != nil {
+		switch ev.Kind {
+		case Text:
+			st.formText(ev.Text)
+			return
+		case Show, SetLang:
+		default:
+			// Anything else abandons the draft's questions; the details
+			// typed so far stay in the facts.
+			st.s.Form = nil
+			st.changed = true
+			if ev.Kind == Back {
+				st.show()
+				return
+			}
+		}
+	}
 	switch ev.Kind {
 	case Start:
 		st.reset()
@@ -166,6 +183,8 @@ func (st *stepper) apply(ev Event) {
 		st.accept(ev)
 	case Tick:
 		st.tick(ev)
+	case Draft:
+		st.draft(ev)
 	default:
 		st.show()
 	}
@@ -175,7 +194,7 @@ func (st *stepper) apply(ev Event) {
 // delivery ids.
 func (st *stepper) reset() {
 	st.s.Tree, st.s.Node, st.s.TreeVersion = "", "", 0
-	st.s.Facts, st.s.Prefilled, st.s.History, st.s.Evidence, st.s.Pending = nil, nil, nil, nil, nil
+	st.s.Facts, st.s.Prefilled, st.s.History, st.s.Evidence, st.s.Pending, st.s.Form = nil, nil, nil, nil, nil, nil
 	st.changed = true
 }
 
@@ -290,6 +309,10 @@ func (st *stepper) ask(n *Node) {
 
 // show repeats where the session stands without moving it.
 func (st *stepper) show() {
+	if st.s.Form != nil {
+		st.askField()
+		return
+	}
 	if st.s.Pending != nil {
 		st.replies = append(st.replies, Reply{Kind: ConfirmReply, Proposal: st.s.Pending, Token: Token(st.s.Seq)})
 		return

@@ -196,3 +196,43 @@ func TestStepDeclinedSwitchKeepsTheCase(t *testing.T) {
 		t.Fatalf("declining a switch lost the case: %+v", r.Session)
 	}
 }
+
+func TestDraftAsksForMissingDetails(t *testing.T) {
+	cat := testCatalog()
+	now := noon("2026-11-26")
+	r := Step(cat, Session{}, Event{Kind: Start, Tree: "t", Now: now})
+	r = Step(cat, r.Session, Event{Kind: Choose, Token: lastToken(r), Option: "goods", Now: now})
+	r = Step(cat, r.Session, Event{Kind: Text, Text: "5000", Now: now})
+	r = Step(cat, r.Session, Event{Kind: Draft, Option: "12315", Now: now})
+	if r.Session.Form == nil || r.Session.Form.Field != "complainant_name" || r.Replies[0].Question.Key != "draft.ask.complainant_name" {
+		t.Fatalf("first missing detail not asked: %+v", r.Replies)
+	}
+	for _, v := range []string{"Li Wei", "13812345678", "Beijing", "Hotpot King", ""} {
+		if v == "" {
+			break
+		}
+		r = Step(cat, r.Session, Event{Kind: Text, Text: v, Now: now})
+	}
+	if r.Session.Form.Field != "merchant_address" {
+		t.Fatalf("at %+v", r.Session.Form)
+	}
+	// Back abandons the questions but keeps what was typed.
+	b := Step(cat, r.Session, Event{Kind: Back, Now: now})
+	if b.Session.Form != nil || b.Session.Node != "big" || b.Session.Facts["complainant_name"] != "Li Wei" {
+		t.Fatalf("back from the form: %+v", b.Session)
+	}
+	r = Step(cat, r.Session, Event{Kind: Text, Text: "1 Road", Now: now})
+	r = Step(cat, r.Session, Event{Kind: Text, Text: "Refund ¥5000", Now: now})
+	if r.Session.Form != nil || r.Replies[len(r.Replies)-1].Kind != DraftReply || r.Replies[len(r.Replies)-1].Data["Channel"] != "12315" {
+		t.Fatalf("no draft after the last detail: %+v", r.Replies)
+	}
+	// Asking again needs nothing more.
+	again := Step(cat, r.Session, Event{Kind: Draft, Option: "merchant", Now: now})
+	if again.Replies[0].Kind != DraftReply {
+		t.Fatalf("known details asked again: %+v", again.Replies)
+	}
+	// Not at an outcome, or an unknown channel: stale.
+	if x := Step(cat, r.Session, Event{Kind: Draft, Option: "fax", Now: now}); x.Changed {
+		t.Fatal("unknown channel accepted")
+	}
+}

@@ -204,7 +204,7 @@ func fullSession() engine.Session {
 		Prefilled: map[string]bool{"amount": true, "platform": false},
 		History: []engine.Frame{
 			{Tree: "root", TreeVersion: 1, Node: "start"},
-			{Tree: "ecommerce_refund", TreeVersion: 7, Node: "ask_amount", Facts: map[string]string{"amount": "199.00"}},
+			{Tree: "ecommerce_refund", TreeVersion: 7, Node: "ask_amount", Answer: "199.00", Facts: map[string]string{"amount": "199.00"}},
 		},
 		Seq:      42,
 		Recent:   []string{"u:1001", "u:1002", "cb:abc"},
@@ -214,6 +214,7 @@ func fullSession() engine.Session {
 			Confidence: 0.875,
 			Facts:      map[string]string{"platform": "拼多多"},
 		},
+		Form:    &engine.Form{Channel: "12315", Field: "merchant_address"},
 		Created: created,
 		Updated: created.Add(36*time.Hour + 1500*time.Millisecond),
 	}
