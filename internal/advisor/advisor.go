@@ -84,8 +84,17 @@ func (a *Advisor) Current(ctx context.Context, key string) (engine.Session, []en
 	return s, engine.Current(a.Catalog, s, a.now()), nil
 }
 
-// Forget deletes everything stored for key.
+// Forget deletes everything stored for key, revoking its summary link.
 func (a *Advisor) Forget(ctx context.Context, key string) error {
+	s, err := a.Store.Get(ctx, key)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("forget session: %w", err)
+	}
+	if s.Share != "" {
+		if err := a.Store.DeleteLink(ctx, s.Share); err != nil {
+			return fmt.Errorf("forget link: %w", err)
+		}
+	}
 	if err := a.Store.Delete(ctx, key); err != nil {
 		return fmt.Errorf("forget session: %w", err)
 	}

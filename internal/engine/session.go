@@ -29,6 +29,9 @@ type Session struct {
 	Evidence map[string]bool `json:"e,omitempty"`
 	// Pending is a classified free-text description awaiting confirmation.
 	Pending *Proposal `json:"p,omitempty"`
+	// Share is the token of the case's summary link, if one was made; kept
+	// here so /forget and a new case can revoke it.
+	Share string `json:"sh,omitempty"`
 	// Form is a complaint draft whose details are being asked for.
 	Form    *Form     `json:"fm,omitempty"`
 	Created time.Time `json:"c"`

@@ -195,6 +195,8 @@ func (st *stepper) apply(ev Event) {
 func (st *stepper) reset() {
 	st.s.Tree, st.s.Node, st.s.TreeVersion = "", "", 0
 	st.s.Facts, st.s.Prefilled, st.s.History, st.s.Evidence, st.s.Pending, st.s.Form = nil, nil, nil, nil, nil, nil
+	// A summary link shows one case; a new case must not appear behind it.
+	st.s.Share = ""
 	st.changed = true
 }
 

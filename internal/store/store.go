@@ -40,6 +40,15 @@ type Store interface {
 	// Delete removes the session under key. Deleting a missing key is not
 	// an error.
 	Delete(ctx context.Context, key string) error
+
+	// PutLink points a share token at a session key for the store's TTL,
+	// so a summary link stops working when the case would have expired.
+	// Calling it again refreshes the expiry.
+	PutLink(ctx context.Context, token, key string) error
+	// GetLink returns the session key a token points at, or ErrNotFound.
+	GetLink(ctx context.Context, token string) (string, error)
+	// DeleteLink revokes a token. Revoking a missing token is not an error.
+	DeleteLink(ctx context.Context, token string) error
 }
 
 // DefaultTTL is how long an idle session is kept: long enough to come back

@@ -34,7 +34,13 @@ type Store struct {
 
 	mu      sync.Mutex
 	entries map[string]entry
+	links   map[string]link
 	puts    int
+}
+
+type link struct {
+	key     string
+	expires time.Time
 }
 
 // New returns an empty store whose sessions expire ttl after their last Put
@@ -47,7 +53,7 @@ func New(ttl time.Duration, clock func() time.Time) *Store {
 	if clock == nil {
 		clock = time.Now
 	}
-	return &Store{ttl: ttl, clock: clock, entries: make(map[string]entry)}
+	return &Store{ttl: ttl, clock: clock, entries: make(map[string]entry), links: make(map[string]link)}
 }
 
 // lookup returns the live entry under key, dropping it if it has expired.
@@ -133,4 +139,41 @@ func (s *Store) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.entries)
+}
+
+// PutLink implements store.Store.
+func (s *Store) PutLink(ctx context.Context, token, key string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("put link: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.links[token] = link{key: key, expires: s.clock().Add(s.ttl)}
+	return nil
+}
+
+// GetLink implements store.Store.
+func (s *Store) GetLink(ctx context.Context, token string) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", fmt.Errorf("get link: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l, ok := s.links[token]
+	if !ok || !s.clock().Before(l.expires) {
+		delete(s.links, token)
+		return "", store.ErrNotFound
+	}
+	return l.key, nil
+}
+
+// DeleteLink implements store.Store.
+func (s *Store) DeleteLink(ctx context.Context, token string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("delete link: %w", err)
+	}
+	s.mu.Lock()
+	delete(s.links, token)
+	s.mu.Unlock()
+	return nil
 }

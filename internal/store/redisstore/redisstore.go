@@ -12,6 +12,11 @@
 // TTL (store.DefaultTTL by default); Get does not touch the expiry, so a
 // session expires TTL after it was last saved.
 //
+// A summary link is one more string, pointing a share token at a session key,
+// with the same TTL:
+//
+//	<prefix>link:<token>    e.g. "disputebot:link:Qm9r..." → "tg:123456"
+//
 // Put is a single Lua script (EVALSHA, falling back to EVAL) that reads the
 // stored version, compares it with the caller's, and on a match writes the
 // new JSON and its expiry atomically. It works on one key, so it is safe on
@@ -116,6 +121,37 @@ func redact(rawURL string) string {
 }
 
 func (s *Store) key(key string) string { return s.prefix + "session:" + key }
+
+func (s *Store) linkKey(token string) string { return s.prefix + "link:" + token }
+
+// PutLink implements store.Store. The token is not logged or put in errors:
+// it is a capability.
+func (s *Store) PutLink(ctx context.Context, token, key string) error {
+	if err := s.rdb.Set(ctx, s.linkKey(token), key, time.Duration(s.ttlMS)*time.Millisecond).Err(); err != nil {
+		return fmt.Errorf("put link for %s: %w", key, classify(err))
+	}
+	return nil
+}
+
+// GetLink implements store.Store.
+func (s *Store) GetLink(ctx context.Context, token string) (string, error) {
+	key, err := s.rdb.Get(ctx, s.linkKey(token)).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", store.ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("get link: %w", classify(err))
+	}
+	return key, nil
+}
+
+// DeleteLink implements store.Store.
+func (s *Store) DeleteLink(ctx context.Context, token string) error {
+	if err := s.rdb.Del(ctx, s.linkKey(token)).Err(); err != nil {
+		return fmt.Errorf("delete link: %w", classify(err))
+	}
+	return nil
+}
 
 // Get implements store.Store.
 func (s *Store) Get(ctx context.Context, key string) (engine.Session, error) {

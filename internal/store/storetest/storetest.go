@@ -65,6 +65,8 @@ func Run(t *testing.T, newStore NewStore) {
 		{"PutRefreshesTTL", testTTLRefresh},
 		{"CancelledContext", testCancelled},
 		{"ConcurrentUpdates", testConcurrent},
+		{"Links", testLinks},
+		{"LinksExpire", testLinksExpire},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -215,6 +217,7 @@ func fullSession() engine.Session {
 			Facts:      map[string]string{"platform": "拼多多"},
 		},
 		Form:    &engine.Form{Channel: "12315", Field: "merchant_address"},
+		Share:   "tok_Qm9yaXM",
 		Created: created,
 		Updated: created.Add(36*time.Hour + 1500*time.Millisecond),
 	}
@@ -460,5 +463,46 @@ func testConcurrent(t *testing.T, newStore NewStore) {
 	}
 	if len(got.Recent) != Workers*Steps {
 		t.Errorf("%d updates recorded, want %d", len(got.Recent), Workers*Steps)
+	}
+}
+
+func testLinks(t *testing.T, newStore NewStore) {
+	s, _ := newStore(t, 0)
+	ctx := ctxT(t)
+	if _, err := s.GetLink(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("GetLink missing: %v, want ErrNotFound", err)
+	}
+	if err := s.PutLink(ctx, "tokA", "tg:1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutLink(ctx, "tokB", "tg:2"); err != nil {
+		t.Fatal(err)
+	}
+	if k, err := s.GetLink(ctx, "tokA"); err != nil || k != "tg:1" {
+		t.Fatalf("GetLink = %q, %v", k, err)
+	}
+	if err := s.DeleteLink(ctx, "tokA"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GetLink(ctx, "tokA"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("revoked link still resolves: %v", err)
+	}
+	if k, _ := s.GetLink(ctx, "tokB"); k != "tg:2" {
+		t.Fatalf("revoking one link touched another: %q", k)
+	}
+	if err := s.DeleteLink(ctx, "never"); err != nil {
+		t.Fatalf("DeleteLink missing: %v", err)
+	}
+}
+
+func testLinksExpire(t *testing.T, newStore NewStore) {
+	s, advance := newStore(t, 1500*time.Millisecond)
+	ctx := ctxT(t)
+	if err := s.PutLink(ctx, "tokC", "tg:3"); err != nil {
+		t.Fatal(err)
+	}
+	advance(2 * time.Second)
+	if _, err := s.GetLink(ctx, "tokC"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("link outlived the TTL: %v", err)
 	}
 }
