@@ -52,6 +52,11 @@ func RuleLawIDs() []string {
 		}
 	}
 	seen[CountingLaw] = true
+	for _, ids := range DraftLaws {
+		for _, l := range ids {
+			seen[l] = true
+		}
+	}
 	ids := make([]string, 0, len(seen))
 	for l := range seen {
 		ids = append(ids, l)

@@ -13,6 +13,15 @@ var DraftFields = map[string][]string{
 	"12315":    {"complainant_name", "complainant_phone", "complainant_address", "merchant_name", "merchant_address", "demand"},
 }
 
+// DraftLaws are the provisions each draft relies on beyond the case's own:
+// the merchant must run a complaint channel; the platform must help and,
+// failing that, name the seller; a 12315 complaint states these contents.
+var DraftLaws = map[string][]string{
+	"merchant": {"ir_44"},
+	"platform": {"ecl_61", "cpl_44"},
+	"12315":    {"cr_10"},
+}
+
 // DraftChannels in the order the front ends offer them.
 var DraftChannels = []string{"merchant", "platform", "12315"}
 

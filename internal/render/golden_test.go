@@ -13,6 +13,7 @@ import (
 	"github.com/disputebot/disputebot/internal/engine"
 	"github.com/disputebot/disputebot/internal/render"
 	"github.com/disputebot/disputebot/internal/source"
+	"github.com/disputebot/disputebot/internal/summary"
 	"github.com/disputebot/disputebot/locales"
 )
 
@@ -94,6 +95,7 @@ func TestDialogCases(t *testing.T) {
 		t.Fatal("no dialog test cases found")
 	}
 	seen := map[string]bool{}
+	shown := map[string]bool{} // trees whose summary, page and drafts are checked
 	for _, res := range results {
 		t.Run(res.Tree+"/"+res.Name, func(t *testing.T) {
 			for _, f := range res.Failures {
@@ -129,8 +131,72 @@ func TestDialogCases(t *testing.T) {
 				seen[name] = true
 				checkGolden(t, name, text)
 			}
+			if res.Outcome != "" && len(res.Failures) == 0 && !shown[res.Tree] {
+				shown[res.Tree] = true
+				checkSummaries(t, b, r, res)
+			}
 		})
 	}
+	if len(shown) < len(engine.Categories) {
+		t.Errorf("summaries checked for %d trees, want every category", len(shown))
+	}
+}
+
+// exampleDetails are what a user types when asked for a draft's details.
+var exampleDetails = map[string]string{
+	"complainant_name": "Li Wei", "complainant_phone": "13812345678",
+	"complainant_address": "Room 101, 1 Example Road, Beijing", "merchant_name": "Example Trading Co.",
+	"merchant_address": "2 Sample Street, Shanghai", "demand": "A full refund",
+}
+
+// checkSummaries renders the summary card (shared, masked), the bilingual
+// page and every draft for one case, against golden files.
+func checkSummaries(t *testing.T, b *dialog.Bundle, r *render.Renderer, res dialog.CaseResult) {
+	t.Helper()
+	s := res.Session
+	facts := map[string]string{}
+	for k, v := range s.Facts {
+		facts[k] = v
+	}
+	for k, v := range exampleDetails {
+		facts[k] = v
+	}
+	s.Facts = facts
+	if len(res.Session.History) > 0 {
+		s.Evidence = map[string]bool{}
+	}
+	private, ok := summary.Build(b.Catalog, s, res.Now, false)
+	if !ok {
+		t.Fatal("no summary at an outcome")
+	}
+	if len(private.Missing) > 0 {
+		s.Evidence[private.Missing[0]] = true // one ticked item, as a user would
+		private, _ = summary.Build(b.Catalog, s, res.Now, false)
+	}
+	shared, _ := summary.Build(b.Catalog, s, res.Now, true)
+	dir := filepath.Join("testdata", res.Tree)
+	for _, lang := range []string{render.ZH, render.EN} {
+		card, err := r.Summary(lang, shared, render.Plain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(card, "13812345678") {
+			t.Fatal("the shared summary shows the phone number")
+		}
+		checkGolden(t, filepath.Join(dir, "summary."+lang+".golden"), card+"\n")
+		for _, ch := range engine.DraftChannels {
+			d, err := r.Draft(lang, ch, private)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkGolden(t, filepath.Join(dir, "draft_"+ch+"."+lang+".golden"), d+"\n")
+		}
+	}
+	page, err := r.Page([]string{render.EN, render.ZH}, shared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkGolden(t, filepath.Join(dir, "page.html.golden"), page)
 }
 
 func checkGolden(t *testing.T, name, got string) {

@@ -17,7 +17,7 @@ func Keys() []string {
 		"compensation.min_applied", "known.answer", "confirm.category",
 		"button.back", "button.yes", "button.other",
 		"input.hint.text", "input.hint.number", "input.hint.money", "input.hint.date", "input.hint.yesno",
-		"yesno.yes", "yesno.no", "summary.not_ready",
+		"yesno.yes", "yesno.no",
 	}
 	for _, c := range engine.Categories {
 		keys = append(keys, "category."+c)
@@ -28,6 +28,7 @@ func Keys() []string {
 	for rule := range engine.CompensationRules {
 		keys = append(keys, "compensation."+rule)
 	}
+	keys = append(keys, summaryKeys()...)
 	return append(keys, engine.MessageKeys...)
 }
 
@@ -47,6 +48,10 @@ func (r *Renderer) Render(lang string, rep engine.Reply, f Format) (Message, err
 		m.Buttons, err = r.confirm(w, lang, rep)
 	case engine.OutcomeReply, engine.ChecklistReply:
 		err = r.outcome(w, lang, rep.Advice)
+	case engine.DraftReply:
+		// Drafts need the answered questions, which live in the session:
+		// front ends build a summary and call Draft.
+		err = fmt.Errorf("a draft reply is rendered with Renderer.Draft")
 	default:
 		err = fmt.Errorf("unknown reply kind %q", rep.Kind)
 	}
