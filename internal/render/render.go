@@ -194,3 +194,19 @@ func (w *writer) italic(s string) {
 func (w *writer) nl() { w.b.WriteByte('\n') }
 
 func (w *writer) String() string { return strings.TrimRight(w.b.String(), "\n") }
+
+// colon and paren follow each language's punctuation: full-width in
+// Chinese, so a citation reads naturally in both.
+func colon(lang string) string {
+	if Lang(lang) == ZH {
+		return "："
+	}
+	return ": "
+}
+
+func paren(lang, s string) string {
+	if Lang(lang) == ZH {
+		return "（" + s + "）"
+	}
+	return " (" + s + ")"
+}

@@ -271,7 +271,7 @@ func (r *Renderer) outcome(w *writer, lang string, a *engine.Advice) error {
 		}
 		w.text("• ")
 		w.bold(cite)
-		w.text(": " + r.laws.Entries[id].Says.In(Lang(lang)))
+		w.text(colon(lang) + r.laws.Entries[id].Says.In(Lang(lang)))
 		w.nl()
 	}
 
@@ -357,7 +357,7 @@ func (r *Renderer) cites(w *writer, lang string, ids []string) error {
 	if !ok {
 		return fmt.Errorf("a law of %v is not in the registry", ids)
 	}
-	w.text(" (" + s + ")")
+	w.text(paren(lang, s))
 	return nil
 }
 
@@ -379,7 +379,7 @@ func (r *Renderer) deadline(w *writer, lang string, d engine.Deadline) error {
 	if err != nil {
 		return err
 	}
-	w.text("⏰ " + name + ": ")
+	w.text("⏰ " + name + colon(lang))
 	w.bold(when)
 	if err := r.cites(w, lang, d.Law); err != nil {
 		return err

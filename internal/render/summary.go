@@ -125,7 +125,7 @@ func (r *Renderer) Summary(lang string, s *summary.Summary, f Format) (string, e
 		}
 		w.text("• ")
 		w.bold(c)
-		w.text(": " + r.laws.Entries[id].Says.In(Lang(lang)))
+		w.text(colon(lang) + r.laws.Entries[id].Says.In(Lang(lang)))
 		w.nl()
 	}
 	if len(a.Steps) > 0 {
@@ -342,7 +342,7 @@ func (r *Renderer) Draft(lang, channel string, s *summary.Summary) (string, erro
 			return "", err
 		}
 		cite, _ := r.laws.ShortCites(c.Law, Lang(lang))
-		b.WriteString("- " + t + " (" + cite + ")\n")
+		b.WriteString("- " + t + paren(lang, cite) + "\n")
 	}
 	b.WriteString("\n")
 	if err := line("draft.basis"); err != nil {
@@ -353,7 +353,7 @@ func (r *Renderer) Draft(lang, channel string, s *summary.Summary) (string, erro
 		if !ok {
 			return "", fmt.Errorf("law %q not in the registry", id)
 		}
-		b.WriteString("- " + c + ": " + r.laws.Entries[id].Says.In(Lang(lang)) + "\n")
+		b.WriteString("- " + c + colon(lang) + r.laws.Entries[id].Says.In(Lang(lang)) + "\n")
 	}
 	if len(s.Have) > 0 {
 		b.WriteString("\n")
