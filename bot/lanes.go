@@ -21,45 +21,52 @@ type lanes struct {
 
 func newLanes(max int) *lanes { return &lanes{max: max, busy: map[int64][]func(){}} }
 
-// run queues job on key's lane. It returns false when the lanes are closed
-// (shutting down) or the lane is full; the job will not run.
-func (l *lanes) run(key int64, job func()) bool {
+// run queues job on key's lane. It returns errClosed when the lanes are
+// closed (shutting down) and errFull when the lane is full; the job will
+// then not run.
+func (l *lanes) run(key int64, job func()) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed {
-		return false
+		return errClosed
 	}
 	q, active := l.busy[key]
 	if len(q) >= l.max {
-		return false
+		return errFull
 	}
 	l.busy[key] = append(q, job)
 	l.wg.Add(1)
 	if !active {
 		go l.drain(key)
 	}
-	return true
+	return nil
 }
 
-// drain runs key's jobs in order until its queue is empty, then removes it.
+// drain runs key's jobs in order until its queue is empty, then removes the
+// lane. A job stays at the head of the queue while it runs, so the lane
+// exists (and run queues behind it) until the last job is done.
 func (l *lanes) drain(key int64) {
 	for {
 		l.mu.Lock()
-		q := l.busy[key]
-		if len(q) == 0 {
-			delete(l.busy, key)
-			l.mu.Unlock()
-			return
-		}
-		job := q[0]
-		q[0] = nil
-		l.busy[key] = q[1:]
+		job := l.busy[key][0]
 		l.mu.Unlock()
 
-		func() {
-			defer l.wg.Done()
-			job()
-		}()
+		job()
+
+		l.mu.Lock()
+		q := l.busy[key]
+		q[0] = nil
+		q = q[1:]
+		if len(q) == 0 {
+			delete(l.busy, key)
+		} else {
+			l.busy[key] = q
+		}
+		l.wg.Done()
+		l.mu.Unlock()
+		if len(q) == 0 {
+			return
+		}
 	}
 }
 

@@ -17,7 +17,7 @@ func TestLanesKeepOrderPerKeyAndRunKeysConcurrently(t *testing.T) {
 	var overlap atomic.Bool
 	for i := range jobs {
 		for k := range int64(keys) {
-			ok := l.run(k, func() {
+			err := l.run(k, func() {
 				if running[k].Add(1) > 1 {
 					overlap.Store(true)
 				}
@@ -26,8 +26,8 @@ func TestLanesKeepOrderPerKeyAndRunKeysConcurrently(t *testing.T) {
 				mu.Unlock()
 				running[k].Add(-1)
 			})
-			if !ok {
-				t.Fatal("run refused a job")
+			if err != nil {
+				t.Fatalf("run refused a job: %v", err)
 			}
 		}
 	}
@@ -70,18 +70,23 @@ func TestLanesOtherKeysDoNotWait(t *testing.T) {
 func TestLanesRefuseFloodsAndWorkAfterClose(t *testing.T) {
 	l := newLanes(2)
 	release := make(chan struct{})
-	if !l.run(1, func() { <-release }) || !l.run(1, func() {}) {
+	if l.run(1, func() { <-release }) != nil || l.run(1, func() {}) != nil {
 		t.Fatal("refused jobs under the limit")
 	}
 	// The first job may already be running (dequeued) or still queued.
-	for l.run(1, func() {}) {
+	var err error
+	for err == nil {
+		err = l.run(1, func() {})
+	}
+	if err != errFull {
+		t.Fatalf("flood refused with %v, want errFull", err)
 	}
 	close(release)
 	if err := l.close(ctxTimeout(t, 5*time.Second)); err != nil {
 		t.Fatal(err)
 	}
-	if l.run(3, func() {}) {
-		t.Fatal("closed lanes accepted a job")
+	if err := l.run(3, func() {}); err != errClosed {
+		t.Fatalf("closed lanes answered %v, want errClosed", err)
 	}
 }
 

@@ -47,6 +47,8 @@ type sender struct {
 	blocked map[int64]time.Time
 }
 
+// now is the real clock: pacing and blocks are about real time, whatever
+// clock the advisor is given.
 func newSender(api *tgbot.Bot, log *slog.Logger, tag func(int64) string, limits Limits, now func() time.Time) *sender {
 	return &sender{api: api, log: log, tag: tag, limit: newLimiter(limits, now), now: now, sleep: sleepCtx, blocked: map[int64]time.Time{}}
 }

@@ -75,6 +75,9 @@ type Failure struct {
 	Description string
 	// Drop closes the connection without an answer, as a network failure.
 	Drop bool
+	// Body, if set, is sent as it is instead of the API's JSON (a proxy's
+	// error page).
+	Body string
 }
 
 // TooManyRequests is the 429 Telegram answers when a bot sends too fast.
@@ -212,7 +215,8 @@ func (s *Server) filter(methods []string) []Call {
 }
 
 // Wait waits until cond holds for the calls made so far, or timeout; it
-// reports whether cond held.
+// reports whether cond held. cond runs with the server locked: it must look
+// at calls only, not call the Server's methods.
 func (s *Server) Wait(timeout time.Duration, cond func(calls []Call) bool) bool {
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
@@ -324,7 +328,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			drop(w)
 			return
 		}
-		writeError(w, f.Code, f.Description, f.RetryAfter)
+		writeFailure(w, f)
 		return
 	}
 	result, apiErr := s.apply(method, params, files)
@@ -374,7 +378,7 @@ func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, call Call) {
 			call.Code, call.Description = f.Code, f.Description
 			s.record(call)
 			s.mu.Unlock()
-			writeError(w, f.Code, f.Description, f.RetryAfter)
+			writeFailure(w, f)
 			return
 		}
 		// Updates below offset are confirmed: Telegram forgets them.
@@ -697,6 +701,16 @@ func canonical(method string) string {
 func writeResult(w http.ResponseWriter, result any) {
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(map[string]any{"ok": true, "result": result})
+}
+
+func writeFailure(w http.ResponseWriter, f Failure) {
+	if f.Body != "" {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(f.Code)
+		io.WriteString(w, f.Body)
+		return
+	}
+	writeError(w, f.Code, f.Description, f.RetryAfter)
 }
 
 func writeError(w http.ResponseWriter, code int, desc string, retryAfter int) {

@@ -1,0 +1,19 @@
+package bot
+
+// Keys are the message keys the bot uses itself (locales/bot.*.yaml), for
+// lint's check that every key exists in every language and every message
+// is used. The engine's and the renderer's keys are listed by their
+// packages.
+func Keys() []string {
+	keys := []string{
+		"bot.welcome", "bot.welcome_back", "bot.help", "bot.privacy", "bot.toast.stale",
+		"bot.notice.unsupported", "bot.notice.edited", "bot.notice.unknown_command",
+		"bot.notice.sorry", "bot.notice.store_down", "bot.lang.pick",
+		"bot.forget.confirm", "bot.forget.yes", "bot.forget.no", "bot.forget.done", "bot.forget.kept",
+		"bot.group.private", "bot.checklist.intro",
+	}
+	for _, c := range menuCommands {
+		keys = append(keys, "bot.cmd."+c)
+	}
+	return keys
+}
