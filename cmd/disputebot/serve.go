@@ -1,0 +1,250 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"os/signal"
+	"regexp"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/disputebot/disputebot/bot"
+	"github.com/disputebot/disputebot/internal/dialog"
+	"github.com/disputebot/disputebot/internal/render"
+	"github.com/disputebot/disputebot/internal/source"
+	"github.com/disputebot/disputebot/internal/store"
+	"github.com/disputebot/disputebot/internal/store/memstore"
+	"github.com/disputebot/disputebot/internal/store/redisstore"
+)
+
+func init() {
+	commands["serve"] = command{summary: "the Telegram bot (long polling, or a webhook when WEBHOOK_URL is set)", run: runServe}
+}
+
+// runServe runs the bot until SIGINT or SIGTERM, then finishes the updates
+// in flight and exits 0. A configuration error is one line on stderr and
+// exit 1; so is a failure to start (bad token, unreachable Redis or Bot
+// API, invalid dialogs).
+func runServe(args []string, _ io.Reader, _, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return serve(ctx, args, os.LookupEnv, stderr)
+}
+
+func serve(ctx context.Context, args []string, lookup func(string) (string, bool), stderr io.Writer) int {
+	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	memory := fl.Bool("memory", false, "keep sessions in memory instead of Redis, for a quick trial (lost on restart; one process only)")
+	envFile := fl.String("env-file", ".env", "read variables not set in the environment from this file, if it exists")
+	if err := fl.Parse(args); err != nil {
+		return 2
+	}
+	fail := func(err error) int {
+		fmt.Fprintln(stderr, "disputebot serve:", oneLine(err))
+		return 1
+	}
+	lookup, err := withEnvFile(lookup, *envFile)
+	if err != nil {
+		return fail(err)
+	}
+	cfg, err := serveConfigFrom(lookup, *memory)
+	if err != nil {
+		return fail(err)
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
+
+	data, r, err := loadServeData()
+	if err != nil {
+		// The problems, one per line, are what an operator needs here.
+		fmt.Fprintln(stderr, "disputebot serve:", err)
+		return 1
+	}
+	var st store.Store
+	if cfg.redisURL == "" {
+		st = memstore.New(cfg.ttl, time.Now)
+		log.Warn("sessions are kept in memory: they are lost on restart")
+	} else {
+		rs, client, err := redisstore.Open(ctx, cfg.redisURL, redisstore.Options{TTL: cfg.ttl})
+		if err != nil {
+			return fail(err)
+		}
+		defer client.Close()
+		st = rs
+	}
+	var describer bot.Describer
+	if d := newDescriber(stderr); d != nil {
+		describer = d
+	}
+	b, err := bot.New(ctx, bot.Config{
+		Token: cfg.token, APIURL: cfg.apiURL,
+		Catalog: data.Catalog, Store: st, Renderer: r, Describer: describer,
+		SessionTTL: cfg.ttl, WebhookURL: cfg.webhookURL, WebhookSecret: cfg.webhookSecret,
+		ListenAddr: cfg.listenAddr, Logger: log,
+	})
+	if err != nil {
+		return fail(err)
+	}
+	if err := b.Run(ctx); err != nil {
+		return fail(err)
+	}
+	return 0
+}
+
+// serveConfig is serve's configuration; see serveConfigFrom for the
+// variables.
+type serveConfig struct {
+	token         string
+	redisURL      string // "" with --memory
+	webhookURL    string
+	webhookSecret string
+	listenAddr    string
+	apiURL        string
+	ttl           time.Duration
+	logLevel      slog.Level
+}
+
+var (
+	tokenRE  = regexp.MustCompile(`^[0-9]+:[A-Za-z0-9_-]+$`)
+	secretRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+)
+
+// serveConfigFrom reads the configuration and checks it, saying what is
+// wrong and how to fix it; it never repeats a secret.
+func serveConfigFrom(lookup func(string) (string, bool), memory bool) (serveConfig, error) {
+	get := func(k string) string { v, _ := lookup(k); return strings.TrimSpace(v) }
+	c := serveConfig{
+		token: get("TELEGRAM_BOT_TOKEN"), redisURL: get("REDIS_URL"),
+		webhookURL: get("WEBHOOK_URL"), webhookSecret: get("WEBHOOK_SECRET"),
+		listenAddr: get("LISTEN_ADDR"), apiURL: get("TELEGRAM_API_URL"),
+		ttl: store.DefaultTTL, logLevel: slog.LevelInfo,
+	}
+	switch {
+	case c.token == "":
+		return c, errors.New("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and set it in the environment or in .env")
+	case !tokenRE.MatchString(c.token):
+		return c, errors.New("TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then letters, digits, - and _)")
+	}
+	if memory {
+		c.redisURL = ""
+	} else if c.redisURL == "" {
+		return c, errors.New("REDIS_URL is not set (e.g. redis://localhost:6379/0); or run with --memory to keep sessions in memory for a trial")
+	} else if u, err := url.Parse(c.redisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss" && u.Scheme != "unix") {
+		return c, errors.New("REDIS_URL must be a redis://, rediss:// or unix:// URL")
+	}
+	if c.webhookURL != "" {
+		u, err := url.Parse(c.webhookURL)
+		if err != nil || u.Scheme != "https" || u.Host == "" {
+			return c, errors.New("WEBHOOK_URL must be an https:// URL that Telegram can reach (leave it empty for long polling)")
+		}
+		if u.RawQuery != "" || u.Fragment != "" {
+			return c, errors.New("WEBHOOK_URL must not have a query or fragment: the secret goes in WEBHOOK_SECRET")
+		}
+		switch {
+		case c.webhookSecret == "":
+			return c, errors.New("WEBHOOK_SECRET is not set: webhook mode needs one (1-256 of A-Z a-z 0-9 _ -), e.g. from `openssl rand -hex 32`")
+		case !secretRE.MatchString(c.webhookSecret):
+			return c, errors.New("WEBHOOK_SECRET may only hold A-Z a-z 0-9 _ - and be at most 256 characters")
+		}
+		if c.listenAddr == "" {
+			c.listenAddr = ":8080"
+		}
+	}
+	if c.listenAddr != "" {
+		if _, _, err := net.SplitHostPort(c.listenAddr); err != nil {
+			return c, fmt.Errorf("LISTEN_ADDR %q is not host:port (e.g. :8080)", c.listenAddr)
+		}
+	}
+	if c.apiURL != "" {
+		if u, err := url.Parse(c.apiURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return c, errors.New("TELEGRAM_API_URL must be an http(s):// URL of a Bot API server")
+		}
+	}
+	if v := get("SESSION_TTL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return c, fmt.Errorf("SESSION_TTL %q is not a positive duration (e.g. 720h for 30 days)", v)
+		}
+		c.ttl = d
+	}
+	if v := get("LOG_LEVEL"); v != "" {
+		if err := c.logLevel.UnmarshalText([]byte(v)); err != nil {
+			return c, fmt.Errorf("LOG_LEVEL %q is not one of debug, info, warn, error", v)
+		}
+	}
+	return c, nil
+}
+
+// withEnvFile layers a .env file under the environment: a variable set in
+// the environment wins. A missing file is fine; a malformed line is not.
+func withEnvFile(lookup func(string) (string, bool), path string) (func(string) (string, bool), error) {
+	if path == "" {
+		return lookup, nil
+	}
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return lookup, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	defer f.Close()
+	vars := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(strings.TrimPrefix(line, "export "), "=")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" || strings.ContainsAny(k, " \t") {
+			return nil, fmt.Errorf("%s:%d: not KEY=value", path, n)
+		}
+		v = strings.TrimSpace(v)
+		if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+			v = v[1 : len(v)-1]
+		}
+		vars[k] = v
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return func(k string) (string, bool) {
+		if v, ok := lookup(k); ok {
+			return v, true
+		}
+		v, ok := vars[k]
+		return v, ok
+	}, nil
+}
+
+// loadServeData is loadData with the bot's own message keys declared, so
+// lint's checks cover them and they are not reported unused. (Once
+// codeKeys lists bot.Keys for every command, loadData does the same.)
+func loadServeData() (*dialog.Bundle, *render.Renderer, error) {
+	dfs, lfs := dataDirs("", "")
+	b, probs := dialog.Load(dfs, lfs, append(codeKeys(), bot.Keys()...))
+	if len(probs) > 0 {
+		return nil, nil, fmt.Errorf("the dialogs have %d problem(s); run `disputebot lint`:\n%w", len(probs), source.Error(probs))
+	}
+	r, err := render.New(lfs, b.Laws)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load messages: %w", err)
+	}
+	return b, r, nil
+}
+
+// oneLine keeps an error to the single line an operator reads first.
+func oneLine(err error) string {
+	s, _, _ := strings.Cut(err.Error(), "\n")
+	return s
+}
