@@ -172,13 +172,12 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		tagKey: tagKey[:],
 		adv: &advisor.Advisor{Catalog: cfg.Catalog, Store: cfg.Store, Now: cfg.Now,
 			// No default language: a new chat's comes from its language_code.
-			Describer: describer(cfg.Describer)},
+			Describer: cfg.Describer},
 	}
 	b.summary = cfg.Summary
 	if b.summary == nil {
 		b.summary = b.outcomeSummary
 	}
-	b.base, b.stop = context.WithCancel(context.Background())
 
 	opts := []tgbot.Option{
 		tgbot.WithSkipGetMe(),
@@ -229,16 +228,8 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		}
 		b.mux.HandleFunc(pattern, b.serveWebhook)
 	}
+	b.base, b.stop = context.WithCancel(context.Background())
 	return b, nil
-}
-
-// describer converts without turning a nil Describer into a non-nil
-// interface holding nil.
-func describer(d Describer) advisor.Describer {
-	if d == nil {
-		return nil
-	}
-	return d
 }
 
 // Username is the bot's @username (without the @).

@@ -157,8 +157,12 @@ func (t *turn) fail(ctx context.Context, err error) {
 	case errors.Is(err, store.ErrUnavailable):
 		t.result = "store_unavailable"
 		t.b.log.Warn("session store unreachable", "update", t.update)
-		if serr := t.sayKey(ctx, "bot.notice.store_down"); serr != nil {
-			t.apologise(ctx)
+		lang := t.lang // not the session's: the store is what fails
+		if lang == "" {
+			lang = t.hint
+		}
+		if serr := t.send(ctx, lang, []outgoing{{text: t.tr(lang, "bot.notice.store_down", nil)}}); serr != nil && !errors.Is(serr, errBlocked) {
+			t.b.log.Error("could not tell the user the store is down", "update", t.update, "class", errClass(serr))
 		}
 		return
 	case errors.Is(err, advisor.ErrBusy):

@@ -2,6 +2,7 @@ package telegramtest
 
 import (
 	"fmt"
+	"html"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -83,7 +84,7 @@ func ParseHTML(s string) (string, []models.MessageEntity, error) {
 				if href == "" {
 					return "", nil, fmt.Errorf("can't parse entities: a tag without href")
 				}
-				e.URL = href
+				e.URL = html.UnescapeString(href)
 			}
 			stack = append(stack, open{name: name, entity: e})
 		case '>':
