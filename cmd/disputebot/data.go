@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/disputebot/disputebot/bot"
 	"github.com/disputebot/disputebot/dialogs"
 	"github.com/disputebot/disputebot/internal/dialog"
 	"github.com/disputebot/disputebot/internal/render"
@@ -31,7 +32,7 @@ func dataDirs(dialogsDir, localesDir string) (fs.FS, fs.FS) {
 }
 
 // codeKeys are the message keys the program uses outside the trees.
-func codeKeys() []string { return render.Keys() }
+func codeKeys() []string { return append(render.Keys(), bot.Keys()...) }
 
 // loadData loads and validates everything; any problem refuses to start.
 func loadData(dialogsFS, localesFS fs.FS) (*dialog.Bundle, *render.Renderer, error) {

@@ -93,9 +93,9 @@ func TestChatPipedReachesOutcome(t *testing.T) {
 		input string
 		want  []string
 	}{
-		{"en", "1\n1\n1\n1\n", []string{"They cannot refuse you for not sharing your data", "Personal Information Protection Law, Art. 16", "Evidence to keep", "⬜"}},
-		{"zh", "1\n1\n1\n1\n", []string{"不能因为你不提供个人信息就拒绝服务", "《个人信息保护法》第16条", "要保留的证据", "⬜"}},
-		{"en", "1\n1\n5\n1\nnot a date\n2026-03-10\n/back\n/lang zh\n", []string{"Please type a date", "A leak is the company's responsibility", "你最早什么时候知道信息泄露的"}},
+		{"en", "/start personal_info\n1\n1\n1\n", []string{"Personal Information Protection Law, Art. 16", "Evidence to keep", "⬜", "not legal advice"}},
+		{"zh", "/start personal_info\n1\n1\n1\n", []string{"《个人信息保护法》第16条", "要保留的证据", "⬜", "不是法律意见"}},
+		{"en", "/start personal_info\n6\n1\nnot a date\n2026-03-10\n/back\n/lang zh\n", []string{"Please type a date", "Personal Information Protection Law, Art. 57", "Going to court", "你最早什么时候知道信息泄露的"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {

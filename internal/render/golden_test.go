@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/disputebot/disputebot/bot"
 	"github.com/disputebot/disputebot/dialogs"
 	"github.com/disputebot/disputebot/internal/dialog"
 	"github.com/disputebot/disputebot/internal/engine"
@@ -19,66 +20,18 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
-// loadReal loads the shipped dialogs. Keys and laws "used nowhere" are left
-// to `disputebot lint` (run by CI and cmd's tests), which knows every
-// package's program keys; here they would only duplicate that check.
+// loadReal loads the shipped dialogs with every program key declared.
 func loadReal(t *testing.T) (*dialog.Bundle, *render.Renderer) {
 	t.Helper()
-	b, probs := dialog.Load(dialogs.FS, locales.FS, render.Keys())
-	var real []source.Problem
-	for _, p := range probs {
-		if !strings.Contains(p.Msg, "is used nowhere") && !strings.Contains(p.Msg, "is cited by no dialog") {
-			real = append(real, p)
-		}
-	}
-	if len(real) > 0 {
-		t.Fatalf("dialogs do not load:\n%v", source.Error(real))
-	}
-	if b == nil {
-		// Only "unused" problems: load again, trusting lint for those.
-		b = mustLoadIgnoringUnused(t)
+	b, probs := dialog.Load(dialogs.FS, locales.FS, append(render.Keys(), bot.Keys()...))
+	if len(probs) > 0 {
+		t.Fatalf("dialogs do not load:\n%v", source.Error(probs))
 	}
 	r, err := render.New(locales.FS, b.Laws)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return b, r
-}
-
-// mustLoadIgnoringUnused repeats Load with every locale key declared as a
-// program key, which silences only the "used nowhere" class.
-func mustLoadIgnoringUnused(t *testing.T) *dialog.Bundle {
-	t.Helper()
-	b, probs := dialog.Load(dialogs.FS, locales.FS, append(render.Keys(), allLocaleKeys(t)...))
-	for _, p := range probs {
-		if !strings.Contains(p.Msg, "is cited by no dialog") {
-			t.Fatalf("dialogs do not load: %v", p)
-		}
-	}
-	if b == nil {
-		t.Skip("law registry holds entries no dialog cites yet; lint reports them")
-	}
-	return b
-}
-
-var keyLine = regexp.MustCompile(`(?m)^([a-z0-9_.]+):`)
-
-func allLocaleKeys(t *testing.T) []string {
-	t.Helper()
-	var keys []string
-	for _, lang := range []string{"en"} {
-		names, _ := filepath.Glob(filepath.Join("..", "..", "locales", "*."+lang+".yaml"))
-		for _, n := range names {
-			data, err := os.ReadFile(n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, m := range keyLine.FindAllStringSubmatch(string(data), -1) {
-				keys = append(keys, m[1])
-			}
-		}
-	}
-	return keys
 }
 
 // TestDialogCases runs every dialog test case, renders every reply the bot
