@@ -62,8 +62,7 @@ func (t *turn) command(ctx context.Context, c command) error {
 	case "new":
 		if c.arg != "" {
 			// "/new <what happened>": a description of the new case.
-			ev := t.b.adv.TextEvent(engine.Session{}, c.arg)
-			if ev.Kind == engine.Propose {
+			if ev := t.b.adv.NewCaseEvent(c.arg); ev.Kind == engine.Propose {
 				return t.step(ctx, ev)
 			}
 		}

@@ -18,9 +18,6 @@ import (
 	"time"
 
 	"github.com/disputebot/disputebot/bot"
-	"github.com/disputebot/disputebot/internal/dialog"
-	"github.com/disputebot/disputebot/internal/render"
-	"github.com/disputebot/disputebot/internal/source"
 	"github.com/disputebot/disputebot/internal/store"
 	"github.com/disputebot/disputebot/internal/store/memstore"
 	"github.com/disputebot/disputebot/internal/store/redisstore"
@@ -62,7 +59,7 @@ func serve(ctx context.Context, args []string, lookup func(string) (string, bool
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
 
-	data, r, err := loadServeData()
+	data, r, err := loadData(dataDirs("", ""))
 	if err != nil {
 		// The problems, one per line, are what an operator needs here.
 		fmt.Fprintln(stderr, "disputebot serve:", err)
@@ -227,21 +224,6 @@ func withEnvFile(lookup func(string) (string, bool), path string) (func(string) 
 	}, nil
 }
 
-// loadServeData is loadData with the bot's own message keys declared, so
-// lint's checks cover them and they are not reported unused. (Once
-// codeKeys lists bot.Keys for every command, loadData does the same.)
-func loadServeData() (*dialog.Bundle, *render.Renderer, error) {
-	dfs, lfs := dataDirs("", "")
-	b, probs := dialog.Load(dfs, lfs, append(codeKeys(), bot.Keys()...))
-	if len(probs) > 0 {
-		return nil, nil, fmt.Errorf("the dialogs have %d problem(s); run `disputebot lint`:\n%w", len(probs), source.Error(probs))
-	}
-	r, err := render.New(lfs, b.Laws)
-	if err != nil {
-		return nil, nil, fmt.Errorf("load messages: %w", err)
-	}
-	return b, r, nil
-}
 
 // oneLine keeps an error to the single line an operator reads first.
 func oneLine(err error) string {

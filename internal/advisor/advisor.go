@@ -118,6 +118,17 @@ type Describer interface {
 // whether to switch) rather than as a stray answer.
 const SwitchConfidence = 0.6
 
+// NewCaseEvent is the event for "/new <description>": a proposal that
+// gives up the current case, or the menu when the text cannot be placed.
+func (a *Advisor) NewCaseEvent(text string) engine.Event {
+	ev := a.TextEvent(engine.Session{}, text)
+	if ev.Kind != engine.Propose {
+		return engine.Event{Kind: engine.Start}
+	}
+	ev.Option = engine.NewCase
+	return ev
+}
+
 // TextEvent decides what typed text means where s stands: the answer to an
 // input question, or a description of a (new) case to confirm. Front ends
 // call it and then Handle the event.
@@ -139,8 +150,9 @@ func (a *Advisor) TextEvent(s engine.Session, text string) engine.Event {
 		if !ok {
 			return engine.Event{Kind: engine.Start}
 		}
-	case !ok || p.Confidence < SwitchConfidence:
-		// Mid-case and not clearly a new dispute: let the engine re-ask.
+	case !ok || p.Confidence < SwitchConfidence || p.Category == s.Tree:
+		// Mid-case and not clearly a new dispute (or more about this one):
+		// let the engine re-ask.
 		return answer
 	}
 	return engine.Event{Kind: engine.Propose, Proposal: &p}

@@ -90,7 +90,7 @@ func TestRedeliveredUpdateAppliedOnce(t *testing.T) {
 }
 
 func TestTextEvent(t *testing.T) {
-	sure := fakeDescriber{engine.Proposal{Category: "t", Confidence: 0.9}, true}
+	sure := fakeDescriber{engine.Proposal{Category: "other", Confidence: 0.9}, true}
 	unsure := fakeDescriber{engine.Proposal{Category: "t", Confidence: 0.4}, true}
 	none := fakeDescriber{}
 	tests := []struct {
@@ -105,6 +105,7 @@ func TestTextEvent(t *testing.T) {
 		{"answer to an input question", sure, engine.Session{Tree: "t", Node: "amount"}, engine.Text},
 		{"confident new description mid-case", sure, engine.Session{Tree: "t", Node: "kind"}, engine.Propose},
 		{"unsure text mid-case is an answer", unsure, engine.Session{Tree: "t", Node: "kind"}, engine.Text},
+		{"more about the same case is not a switch", fakeDescriber{engine.Proposal{Category: "t", Confidence: 0.9}, true}, engine.Session{Tree: "t", Node: "kind"}, engine.Text},
 		{"at an outcome, a new case", sure, engine.Session{Tree: "t", Node: "end"}, engine.Propose},
 		{"while confirming", sure, engine.Session{Pending: &engine.Proposal{Category: "t"}}, engine.Text},
 		{"no describer", nil, engine.Session{}, engine.Text},

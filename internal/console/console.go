@@ -91,7 +91,7 @@ func (c *Chat) handle(ctx context.Context, line string) error {
 	case "/new", "/start":
 		ev.Kind, ev.Tree = engine.Start, arg
 		if cmd == "/new" && arg != "" {
-			ev = c.Advisor.TextEvent(engine.Session{}, arg)
+			ev = c.Advisor.NewCaseEvent(arg)
 		}
 	case "/lang":
 		if arg != "zh" && arg != "en" {

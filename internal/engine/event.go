@@ -34,6 +34,10 @@ const (
 	Draft EventKind = "draft"
 )
 
+// NewCase as a Propose event's Option gives up the current case first
+// ("/new <description>").
+const NewCase = "new"
+
 // Event is one user action, already translated from the front end.
 type Event struct {
 	Kind EventKind

@@ -22,7 +22,7 @@ func Step(cat *Catalog, s Session, ev Event) Result {
 	if ev.ID != "" && slices.Contains(s.Recent, ev.ID) {
 		return Result{Session: s, Duplicate: true}
 	}
-	st := &stepper{cat: cat, s: s.clone(), now: ev.Now}
+	st := &stepper{cat: cat, s: s.clone(), now: ev.Now, token: ev.Token}
 	if st.now.IsZero() {
 		st.now = time.Now()
 	}
@@ -58,6 +58,8 @@ func Current(cat *Catalog, s Session, now time.Time) []Reply {
 }
 
 type stepper struct {
+	// token is the step token the event carried ("" for typed commands).
+	token   string
 	cat     *Catalog
 	s       Session
 	now     time.Time
@@ -173,6 +175,11 @@ func (st *stepper) apply(ev Event) {
 			st.enterTree(st.cat.Menu)
 			return
 		}
+		if ev.Option == NewCase {
+			// "/new <description>": the old case is given up at once, so
+			// "No, something else" leads to the menu, not back to it.
+			st.reset()
+		}
 		p := *ev.Proposal
 		p.Facts = cloneMap(p.Facts)
 		st.s.Pending = &p
@@ -188,6 +195,12 @@ func (st *stepper) apply(ev Event) {
 	default:
 		st.show()
 	}
+}
+
+// stalePress: a button press (it carries a token) from an older question.
+// Typed commands carry no token and always apply.
+func (st *stepper) stalePress(token string) bool {
+	return token != "" && token != Token(st.s.Seq)
 }
 
 // reset abandons the case in progress but keeps the language and the
@@ -429,6 +442,10 @@ func (st *stepper) text(raw string) {
 }
 
 func (st *stepper) back() {
+	if st.stalePress(st.token) {
+		st.stale()
+		return
+	}
 	if st.s.Pending != nil {
 		st.s.Pending = nil
 		st.s.Seq++

@@ -236,3 +236,22 @@ func TestDraftAsksForMissingDetails(t *testing.T) {
 		t.Fatal("unknown channel accepted")
 	}
 }
+
+func TestStaleBackButtonAndNewCaseProposal(t *testing.T) {
+	cat := testCatalog()
+	now := noon("2026-11-26")
+	r := Step(cat, Session{}, Event{Kind: Start, Tree: "t", Now: now})
+	old := lastToken(r)
+	r = Step(cat, r.Session, Event{Kind: Choose, Token: old, Option: "goods", Now: now})
+	// A Back button from the earlier question must not undo this answer.
+	stale := Step(cat, r.Session, Event{Kind: Back, Token: old, Now: now})
+	if stale.Changed || !hasNotice(stale, "notice.stale_button") {
+		t.Fatal("an old Back button undid an answer")
+	}
+	// "/new <text>" then "No, something else" lands on the menu.
+	p := Step(cat, r.Session, Event{Kind: Propose, Option: NewCase, Proposal: &Proposal{Category: "t"}, Now: now})
+	p = Step(cat, p.Session, Event{Kind: Accept, Token: lastToken(p), Option: "no", Now: now})
+	if p.Session.Tree != "menu" {
+		t.Fatalf("declined /new went back to the old case: %s", p.Session.Tree)
+	}
+}
