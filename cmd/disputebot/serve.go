@@ -224,7 +224,6 @@ func withEnvFile(lookup func(string) (string, bool), path string) (func(string) 
 	}, nil
 }
 
-
 // oneLine keeps an error to the single line an operator reads first.
 func oneLine(err error) string {
 	s, _, _ := strings.Cut(err.Error(), "\n")
