@@ -120,3 +120,18 @@ func TestUnknownCommand(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, errb.String())
 	}
 }
+
+// The diagrams in dialogs/README.md must show the trees as they are.
+func TestReadmeGraphsUpToDate(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"graph", "--all"}, nil, &out, &errb); code != 0 {
+		t.Fatalf("graph --all: %d %s", code, errb.String())
+	}
+	readme, err := os.ReadFile(filepath.Join("..", "..", "dialogs", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), graphsStart+out.String()+graphsEnd) {
+		t.Fatal("dialogs/README.md diagrams are stale: run go run ./cmd/disputebot graph --all --readme dialogs/README.md")
+	}
+}
