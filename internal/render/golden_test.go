@@ -21,7 +21,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // loadReal loads the shipped dialogs with every program key declared.
-func loadReal(t *testing.T) (*dialog.Bundle, *render.Renderer) {
+func loadReal(t testing.TB) (*dialog.Bundle, *render.Renderer) {
 	t.Helper()
 	b, probs := dialog.Load(dialogs.FS, locales.FS, append(render.Keys(), bot.Keys()...))
 	if len(probs) > 0 {
