@@ -58,7 +58,8 @@ type Config struct {
 	Renderer *render.Renderer
 	// Describer reads free text; nil shows the category menu instead.
 	Describer Describer
-	// Summary renders /summary; nil sends the outcome again.
+	// Summary renders /summary and the Summary button; nil sends the
+	// masked case summary card (with its link once shared).
 	Summary SummaryFunc
 	// SessionTTL is how long the store keeps an idle session, for /privacy
 	// (store.DefaultTTL if zero).
@@ -69,9 +70,15 @@ type Config struct {
 	// and requests without it are refused.
 	WebhookURL    string
 	WebhookSecret string
-	// ListenAddr is where the HTTP server (webhook, /healthz and any routes
-	// added with Handle) listens. In webhook mode it defaults to ":8080";
-	// in polling mode the server runs only if it is set.
+	// PublicURL is where the HTTP server is reached from the internet
+	// (through a TLS proxy), e.g. https://bot.example.org. When set, shared
+	// case summaries get a read-only link, PublicURL + "/s/<token>", which
+	// the server answers; empty means no links.
+	PublicURL string
+	// ListenAddr is where the HTTP server (webhook, /healthz, summary links
+	// and any routes added with Handle) listens. In webhook mode, or with a
+	// PublicURL, it defaults to ":8080"; otherwise the server runs only if
+	// it is set.
 	ListenAddr string
 	// ShutdownTimeout bounds how long Run waits for updates in flight once
 	// asked to stop (10s if zero).
@@ -112,7 +119,8 @@ type Bot struct {
 
 // allowedUpdates are the update kinds the bot asks Telegram for; others
 // (channel posts, reactions, member changes) never reach it.
-var allowedUpdates = []string{models.AllowedUpdateMessage, models.AllowedUpdateEditedMessage, models.AllowedUpdateCallbackQuery}
+var allowedUpdates = []string{models.AllowedUpdateMessage, models.AllowedUpdateEditedMessage, models.AllowedUpdateCallbackQuery,
+	models.AllowedUpdateInlineQuery}
 
 // Limits on a chat's queue and on how long one update may take.
 const (
@@ -147,6 +155,20 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 			cfg.ListenAddr = ":8080"
 		}
 	}
+	var pagePath string
+	if cfg.PublicURL != "" {
+		u, err := url.Parse(cfg.PublicURL)
+		if err != nil || u.Host == "" || u.Scheme != "https" && u.Scheme != "http" || u.RawQuery != "" || u.Fragment != "" {
+			return nil, fmt.Errorf("public URL %q is not an absolute http(s) URL without query", cfg.PublicURL)
+		}
+		// Links are served under the URL's path, as the webhook is, so a
+		// proxy forwards the path as it is.
+		pagePath = strings.TrimRight(u.EscapedPath(), "/") + "/s/"
+		cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+		if cfg.ListenAddr == "" {
+			cfg.ListenAddr = ":8080"
+		}
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -176,7 +198,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	}
 	b.summary = cfg.Summary
 	if b.summary == nil {
-		b.summary = b.outcomeSummary
+		b.summary = b.summaryCard
 	}
 
 	opts := []tgbot.Option{
@@ -227,6 +249,9 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 			pattern = "POST /{$}" // the root only, not every path
 		}
 		b.mux.HandleFunc(pattern, b.serveWebhook)
+	}
+	if pagePath != "" {
+		b.mux.HandleFunc("GET "+pagePath+"{token}", b.servePage)
 	}
 	b.base, b.stop = context.WithCancel(context.Background())
 	return b, nil

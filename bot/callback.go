@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"slices"
+
 	"github.com/disputebot/disputebot/internal/engine"
 )
 
@@ -15,13 +17,28 @@ import (
 //	t:<evidence id>      tick or untick an evidence item
 //	f:yes|no             confirm or cancel /forget
 //	l:zh|en              switch language
+//	s:sum|share|dl|draft an action on the case as it stands: its summary,
+//	                     sharing it, downloading it, complaint drafts
+//	d:<channel>          a complaint draft for merchant, platform or 12315
+//	d:zh:<channel>       the Chinese version of a draft already made
+//
+// The s and d buttons carry no step token: they act on the case as it
+// stands when tapped, and are refused when it has no outcome.
 const maxCallbackData = 64
+
+// Actions of the s: buttons.
+const (
+	actSummary  = "sum"
+	actShare    = "share"
+	actDownload = "dl"
+	actDrafts   = "draft"
+)
 
 // tap is decoded callback data.
 type tap struct {
-	kind  byte   // 'c', 'a', 'b', 't', 'f' or 'l'
-	token string // c, a, b
-	value string // the option, yes/no, evidence id or language
+	kind  byte   // 'c', 'a', 'b', 't', 'f', 'l', 's' or 'd'
+	token string // c, a, b; "zh" for d:zh:<channel>
+	value string // the option, yes/no, evidence id, language, action or channel
 }
 
 // parseTap decodes callback data strictly: anything not made by encode —
@@ -62,13 +79,29 @@ func parseTap(data string) (tap, bool) {
 			return tap{}, false
 		}
 		t.value = rest
+	case 's':
+		if !slices.Contains([]string{actSummary, actShare, actDownload, actDrafts}, rest) {
+			return tap{}, false
+		}
+		t.value = rest
+	case 'd':
+		if zh, ch, ok := cutByte(rest, ':'); ok {
+			if zh != "zh" {
+				return tap{}, false
+			}
+			t.token, rest = zh, ch
+		}
+		if !slices.Contains(engine.DraftChannels, rest) {
+			return tap{}, false
+		}
+		t.value = rest
 	default:
 		return tap{}, false
 	}
 	return t, true
 }
 
-// event is the engine event of a tap on a c, a, b or t button.
+// event is the engine event of a tap on a c, a, b, t or d button.
 func (t tap) event() engine.Event {
 	switch t.kind {
 	case 'c':
@@ -79,6 +112,8 @@ func (t tap) event() engine.Event {
 		return engine.Event{Kind: engine.Back, Token: t.token}
 	case 't':
 		return engine.Event{Kind: engine.Tick, Option: t.value}
+	case 'd':
+		return engine.Event{Kind: engine.Draft, Option: t.value}
 	}
 	return engine.Event{Kind: engine.Show}
 }
@@ -96,6 +131,8 @@ func encode(ev engine.Event) (string, bool) {
 		data = "b:" + ev.Token
 	case engine.Tick:
 		data = "t:" + ev.Option
+	case engine.Draft:
+		data = "d:" + ev.Option
 	default:
 		return "", false
 	}

@@ -23,6 +23,14 @@ func TestParseTap(t *testing.T) {
 		{"f:no", tap{kind: 'f', value: "no"}, true},
 		{"l:zh", tap{kind: 'l', value: "zh"}, true},
 		{"l:en", tap{kind: 'l', value: "en"}, true},
+		{"s:sum", tap{kind: 's', value: "sum"}, true},
+		{"s:share", tap{kind: 's', value: "share"}, true},
+		{"s:dl", tap{kind: 's', value: "dl"}, true},
+		{"s:draft", tap{kind: 's', value: "draft"}, true},
+		{"d:merchant", tap{kind: 'd', value: "merchant"}, true},
+		{"d:platform", tap{kind: 'd', value: "platform"}, true},
+		{"d:12315", tap{kind: 'd', value: "12315"}, true},
+		{"d:zh:12315", tap{kind: 'd', token: "zh", value: "12315"}, true},
 
 		{"", tap{}, false},
 		{"c:", tap{}, false},
@@ -41,6 +49,15 @@ func TestParseTap(t *testing.T) {
 		{"t:a b", tap{}, false},                          //
 		{"f:YES", tap{}, false},                          //
 		{"l:fr", tap{}, false},                           //
+		{"s:", tap{}, false},                             //
+		{"s:print", tap{}, false},                        // unknown action
+		{"s:sum:1", tap{}, false},                        //
+		{"d:", tap{}, false},                             //
+		{"d:court", tap{}, false},                        // unknown channel
+		{"d:en:12315", tap{}, false},                     // only a Chinese version
+		{"d:zh:", tap{}, false},                          //
+		{"d:zh:zh:12315", tap{}, false},                  //
+		{"d:zh:12315:x", tap{}, false},                   //
 		{"x:1:a", tap{}, false},                          // unknown kind
 		{"v1:1:a", tap{}, false},                         // older or foreign format
 		{"c:1:" + strings.Repeat("a", 61), tap{}, false}, // over 64 bytes
@@ -64,6 +81,7 @@ func TestEncodeRoundTrip(t *testing.T) {
 		{engine.Event{Kind: engine.Accept, Token: "3", Option: "yes"}, "a:3:yes"},
 		{engine.Event{Kind: engine.Back, Token: "3"}, "b:3"},
 		{engine.Event{Kind: engine.Tick, Option: "receipt"}, "t:receipt"},
+		{engine.Event{Kind: engine.Draft, Option: "12315"}, "d:12315"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.data, func(t *testing.T) {

@@ -97,11 +97,19 @@ func (t *turn) command(ctx context.Context, c command) error {
 	return t.show(ctx, "bot.notice.unknown_command")
 }
 
+// startSummary is the deep link (t.me/bot?start=summary) of the button
+// the inline mode shows when it has no summary to offer.
+const startSummary = "summary"
+
 // start greets. A deep link (t.me/bot?start=<category>) opens that
-// category. Without one, a returning user is shown where they stopped
-// rather than losing their case to a tap on Start; anyone else gets the
-// menu.
+// category; ?start=summary sends the case summary. Without one, a
+// returning user is shown where they stopped rather than losing their case
+// to a tap on Start; anyone else gets the menu.
 func (t *turn) start(ctx context.Context, payload string) error {
+	if payload == startSummary {
+		// From the inline mode's button: the summary, with its actions.
+		return t.summary(ctx)
+	}
 	if slices.Contains(engine.Categories, payload) && t.b.cfg.Catalog.Trees[payload] != nil {
 		return t.step(ctx, engine.Event{Kind: engine.Start, Tree: payload}, "bot.welcome")
 	}
@@ -113,41 +121,6 @@ func (t *turn) start(ctx context.Context, payload string) error {
 		return t.step(ctx, engine.Event{Kind: engine.Show}, "bot.welcome_back")
 	}
 	return t.step(ctx, engine.Event{Kind: engine.Start}, "bot.welcome", "notice.pick_category")
-}
-
-// summary sends the case summary.
-func (t *turn) summary(ctx context.Context) error {
-	s, err := t.b.adv.Session(ctx, t.key)
-	if err != nil {
-		return err
-	}
-	lang := s.Lang
-	if lang == "" {
-		lang = t.hint
-	}
-	t.lang = lang
-	msgs, err := t.b.summary(ctx, t.key, s, lang)
-	if err != nil {
-		return renderError{err}
-	}
-	out := make([]outgoing, 0, len(msgs))
-	for _, m := range msgs {
-		out = append(out, outgoing{text: m.Text, keyboard: t.keyboard(m.Buttons)})
-	}
-	return t.send(ctx, lang, out)
-}
-
-// outcomeSummary is the interim /summary: the outcome again, or a note that
-// there is none yet.
-func (b *Bot) outcomeSummary(_ context.Context, _ string, s engine.Session, lang string) ([]render.Message, error) {
-	for _, rep := range engine.Current(b.cfg.Catalog, s, b.cfg.Now()) {
-		if rep.Kind == engine.OutcomeReply {
-			m, err := b.cfg.Renderer.Render(lang, rep, render.HTML)
-			return []render.Message{m}, err
-		}
-	}
-	text, err := b.cfg.Renderer.T(lang, "summary.not_ready", nil)
-	return []render.Message{{Text: escape(text)}}, err
 }
 
 // langArg reads "/lang zh", "/lang English", "/lang 中文".

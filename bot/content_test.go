@@ -17,7 +17,9 @@ import (
 // option and typing a plausible answer: every message must be accepted by
 // the API (valid HTML, within the length limit, callback data within 64
 // bytes) and no turn may end in an apology. Content errors are lint's to
-// report; this test is skipped while the dialogs do not load.
+// report; this test is skipped while the dialogs do not load. At the
+// outcome it asks for the summary, the files, the inline article and each
+// complaint draft.
 func TestShippedDialogs(t *testing.T) {
 	b, probs := dialog.Load(dialogs.FS, locales.FS, append(render.Keys(), Keys()...))
 	if len(probs) > 0 {
@@ -59,6 +61,29 @@ func TestShippedDialogs(t *testing.T) {
 					case len(n.Options) > 0:
 						h.tapFirst(u)
 					}
+				}
+				// What can be done with the outcome: every summary, file,
+				// inline article and draft must be accepted by the API.
+				h.send(u, "/summary")
+				h.tap(u, h.T(l.lang, "bot.action.download"))
+				h.tap(u, h.T(l.lang, "bot.action.share"))
+				s, _ := h.session(u.Chat.ID)
+				if rs := h.inline(u, s.Share).Results(); len(rs) != 2 {
+					t.Errorf("%d inline results", len(rs))
+				}
+				for _, ch := range engine.DraftChannels {
+					h.tap(u, h.T(l.lang, "bot.action.drafts"))
+					h.tap(u, h.T(l.lang, "bot.draft."+ch))
+					for n := 0; ; n++ {
+						s, _ := h.session(u.Chat.ID)
+						if s.Form == nil || n == 10 {
+							break
+						}
+						h.send(u, "Test detail 42")
+					}
+				}
+				if n := len(h.api.Calls("sendDocument")); n != 2 {
+					t.Errorf("%d documents", n)
 				}
 				for _, c := range h.api.Calls() {
 					if !c.OK() {

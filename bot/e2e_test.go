@@ -62,7 +62,8 @@ func TestConsultationByTapsAndTypedAnswers(t *testing.T) {
 			}
 			receipt, photos := h.T(l.lang, "evidence.test_receipt"), h.T(l.lang, "evidence.test_photos")
 			checklist := last(t, msgs)
-			if got := buttons(checklist); !slices.Equal(got, []string{"⬜ " + receipt, "⬜ " + photos}) {
+			actions := []string{h.T(l.lang, "bot.action.summary"), h.T(l.lang, "bot.action.share"), h.T(l.lang, "bot.action.download"), h.T(l.lang, "bot.action.drafts")}
+			if got := buttons(checklist); !slices.Equal(got, append([]string{"⬜ " + receipt, "⬜ " + photos}, actions...)) {
 				t.Fatalf("checklist buttons = %q", got)
 			}
 
@@ -71,7 +72,7 @@ func TestConsultationByTapsAndTypedAnswers(t *testing.T) {
 				t.Fatalf("a tick sent %d messages", len(msgs))
 			}
 			m, _ := h.api.Message(u.Chat.ID, checklist.ID)
-			if got := buttons(m); !slices.Equal(got, []string{"✅ " + receipt, "⬜ " + photos}) {
+			if got := buttons(m); !slices.Equal(got, append([]string{"✅ " + receipt, "⬜ " + photos}, actions...)) {
 				t.Fatalf("after a tick, checklist = %q", got)
 			}
 

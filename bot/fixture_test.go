@@ -3,6 +3,7 @@ package bot
 import (
 	"io/fs"
 	"os"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -20,7 +21,9 @@ import (
 
 // testCatalog: a menu with two categories. quality_defect asks two choice
 // questions, an amount and a date, then gives a long outcome (it splits
-// into several messages) with two evidence items to tick.
+// into several messages) with two evidence items to tick. food_safety
+// gives a short outcome without evidence, at once or after a question
+// answered in free text.
 func testCatalog() *engine.Catalog {
 	next := func(to string) engine.Next { return engine.Next{{To: to}} }
 	menu := &engine.Tree{ID: "menu", Version: 1, Start: "pick", Category: "menu", Nodes: map[string]*engine.Node{
@@ -50,8 +53,10 @@ func testCatalog() *engine.Catalog {
 	fs := &engine.Tree{ID: "food_safety", Version: 1, Start: "what", Category: "food_safety", Nodes: map[string]*engine.Node{
 		"what": {ID: "what", Kind: engine.Choice, Text: "test.fs.what", Options: []engine.Option{
 			{ID: "expired", Text: "test.fs.opt.expired", Set: map[string]string{"issue": "expired"}, Next: next("advice")},
+			{ID: "other", Text: "test.fs.opt.other", Set: map[string]string{"issue": "other"}, Next: next("details")},
 		}},
-		"advice": {ID: "advice", Kind: engine.Outcome, Outcome: &engine.OutcomeSpec{Category: "food_safety", Title: "test.fs.title", Law: []engine.Cited{{Key: "cpl_24"}}}},
+		"details": {ID: "details", Kind: engine.Input, Text: "test.fs.details", Input: &engine.InputSpec{Kind: engine.TextInput}, SaveAs: "details", Next: next("advice")},
+		"advice":  {ID: "advice", Kind: engine.Outcome, Outcome: &engine.OutcomeSpec{Category: "food_safety", Title: "test.fs.title", Law: []engine.Cited{{Key: "cpl_24"}}}},
 	}}
 	for _, t := range []*engine.Tree{menu, qd, fs} {
 		for id := range t.Nodes {
@@ -62,7 +67,7 @@ func testCatalog() *engine.Catalog {
 }
 
 func testLaws() *law.Registry {
-	return &law.Registry{
+	r := &law.Registry{
 		Statutes: map[string]*law.Statute{"cpl": {ID: "cpl",
 			Name:  law.Text{ZH: "《消费者权益保护法》", EN: "Consumer Rights and Interests Protection Law"},
 			Short: law.Text{ZH: "消保法", EN: "CPL"}}},
@@ -70,6 +75,20 @@ func testLaws() *law.Registry {
 			Article: law.Text{ZH: "第24条", EN: "Art. 24"},
 			Says:    law.Text{ZH: "质量不合格的商品可以退货、换货或修理。", EN: "Defective goods may be returned, exchanged or repaired."}}},
 	}
+	// The provisions complaint drafts cite, as stand-ins.
+	for _, ids := range engine.DraftLaws {
+		for _, id := range ids {
+			st, art, _ := strings.Cut(id, "_")
+			if r.Statutes[st] == nil {
+				r.Statutes[st] = &law.Statute{ID: st, Name: law.Text{ZH: "《测试法规" + st + "》", EN: "Test Rules " + st}, Short: law.Text{ZH: st, EN: st}}
+			}
+			if r.Entries[id] == nil {
+				r.Entries[id] = &law.Entry{ID: id, Statute: st, Article: law.Text{ZH: "第" + art + "条", EN: "Art. " + art},
+					Says: law.Text{ZH: "测试条文。", EN: "A test provision."}}
+			}
+		}
+	}
+	return r
 }
 
 // testRenderer renders with every real locale file plus the test dialogs'.

@@ -1,5 +1,7 @@
 package bot
 
+import "github.com/disputebot/disputebot/internal/engine"
+
 // Keys are the message keys the bot uses itself (locales/bot.*.yaml), for
 // lint's check that every key exists in every language and every message
 // is used. The engine's and the renderer's keys are listed by their
@@ -11,6 +13,13 @@ func Keys() []string {
 		"bot.notice.sorry", "bot.notice.store_down", "bot.lang.pick",
 		"bot.forget.confirm", "bot.forget.yes", "bot.forget.no", "bot.forget.done", "bot.forget.kept",
 		"bot.group.private", "bot.checklist.intro",
+		"bot.actions.intro", "bot.action.summary", "bot.action.share", "bot.action.download", "bot.action.drafts",
+		"bot.share.intro", "bot.share.button", "bot.share.link", "bot.inline.description", "bot.inline.none",
+		"bot.download.html", "bot.download.txt",
+		"bot.draft.pick", "bot.draft.zh",
+	}
+	for _, ch := range engine.DraftChannels {
+		keys = append(keys, "bot.draft."+ch)
 	}
 	for _, c := range menuCommands {
 		keys = append(keys, "bot.cmd."+c)

@@ -55,7 +55,7 @@ func TestBotMessages(t *testing.T) {
 			t.Errorf("%s: template fields differ: en %v, zh %v", k, fields(en), fields(zh))
 		}
 		for _, lang := range []string{render.EN, render.ZH} {
-			data := map[string]any{"Link": "https://t.me/x", "Period": "30 days"}
+			data := map[string]any{"Link": "https://t.me/x", "Period": "30 days", "URL": "https://bot.example/s/x"}
 			s, err := r.T(lang, k, data)
 			if err != nil {
 				t.Errorf("%s (%s): %v", k, lang, err)
@@ -67,6 +67,14 @@ func TestBotMessages(t *testing.T) {
 				t.Errorf("%s (%s): toasts are at most 200 characters", k, lang)
 			case strings.HasPrefix(k, "bot.forget.") && (k == "bot.forget.yes" || k == "bot.forget.no") && utf16Len(s) > 40:
 				t.Errorf("%s (%s): a button label this long is cut on a phone", k, lang)
+			case (strings.HasPrefix(k, "bot.action.") || strings.HasPrefix(k, "bot.draft.") && k != "bot.draft.pick" || k == "bot.share.button") && utf16Len(s) > 30:
+				t.Errorf("%s (%s): a button label this long is cut on a phone", k, lang)
+			case k == "bot.download.html" || k == "bot.download.txt":
+				if utf16Len(s) > 1024 {
+					t.Errorf("%s (%s): captions are at most 1024 characters", k, lang)
+				}
+			case k == "bot.inline.none" && utf16Len(s) > 64:
+				t.Errorf("%s (%s): the inline button label is cut beyond 64 characters", k, lang)
 			}
 		}
 	}

@@ -34,12 +34,22 @@ func (t *turn) reply(ctx context.Context, lang string, reps []engine.Reply, preK
 		out = append(out, outgoing{text: t.tr(lang, k, nil)})
 	}
 	for _, rep := range reps {
+		if rep.Kind == engine.DraftReply {
+			d, err := t.draft(lang, rep.Data["Channel"])
+			if err != nil {
+				return err
+			}
+			out = append(out, d...)
+			continue
+		}
 		m, err := t.b.cfg.Renderer.Render(lang, rep, render.HTML)
 		if err != nil {
 			return renderError{err}
 		}
 		out = append(out, outgoing{text: m.Text, keyboard: t.keyboard(m.Buttons)})
-		if rep.Kind == engine.OutcomeReply && len(rep.Advice.Evidence) > 0 {
+		if rep.Kind == engine.OutcomeReply {
+			// After the advice: the evidence checklist, and what can be
+			// done with the case (summary, share, download, drafts).
 			c, err := t.checklist(lang, rep.Advice)
 			if err != nil {
 				return err
@@ -50,14 +60,18 @@ func (t *turn) reply(ctx context.Context, lang string, reps []engine.Reply, preK
 	return t.send(ctx, lang, out)
 }
 
-// checklist is the evidence checklist sent after an outcome: the items as
-// buttons the user taps to tick what they have.
+// checklist is the message sent after an outcome: the evidence items as
+// buttons the user taps to tick what they have, then the case's actions.
+// An outcome without evidence gets the actions alone.
 func (t *turn) checklist(lang string, a *engine.Advice) (outgoing, error) {
+	if len(a.Evidence) == 0 {
+		return outgoing{text: t.tr(lang, "bot.actions.intro", nil), keyboard: t.actions(lang, true)}, nil
+	}
 	rows, err := t.b.cfg.Renderer.ChecklistButtons(lang, a)
 	if err != nil {
 		return outgoing{}, renderError{err}
 	}
-	return outgoing{text: t.tr(lang, "bot.checklist.intro", nil), keyboard: t.keyboard(rows)}, nil
+	return outgoing{text: t.tr(lang, "bot.checklist.intro", nil), keyboard: append(t.keyboard(rows), t.actions(lang, true)...)}, nil
 }
 
 // keyboard turns rendered buttons into an inline keyboard.
@@ -144,6 +158,12 @@ func (t *turn) callback(ctx context.Context, q *models.CallbackQuery) error {
 	}
 	t.kind = "callback:" + string(tp.kind)
 	switch tp.kind {
+	case 's':
+		return t.tapAction(ctx, q, tp.value)
+	case 'd':
+		if tp.token == "zh" {
+			return t.tapChineseDraft(ctx, q, msg, tp.value)
+		}
 	case 'l':
 		return t.tapLang(ctx, q, msg, tp.value)
 	case 'f':

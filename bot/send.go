@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -179,6 +180,26 @@ func (s *sender) editMessageReplyMarkup(ctx context.Context, p *tgbot.EditMessag
 func (s *sender) answerCallback(ctx context.Context, chat int64, p *tgbot.AnswerCallbackQueryParams) error {
 	return s.do(ctx, chat, "answerCallbackQuery", false, func(ctx context.Context) error {
 		_, err := s.api.AnswerCallbackQuery(ctx, p)
+		return err
+	})
+}
+
+// sendDocument uploads a file to a chat. The upload is built anew for each
+// try, as a retry must send the whole file again.
+func (s *sender) sendDocument(ctx context.Context, chat int64, name string, data []byte, caption string) error {
+	return s.do(ctx, chat, "sendDocument", true, func(ctx context.Context) error {
+		_, err := s.api.SendDocument(ctx, &tgbot.SendDocumentParams{ChatID: chat,
+			Document: &models.InputFileUpload{Filename: name, Data: bytes.NewReader(data)},
+			Caption:  caption, ParseMode: models.ParseModeHTML})
+		return err
+	})
+}
+
+// answerInlineQuery answers an inline query. It is not a message to a chat,
+// so it is neither paced nor stopped by a block.
+func (s *sender) answerInlineQuery(ctx context.Context, p *tgbot.AnswerInlineQueryParams) error {
+	return s.do(ctx, 0, "answerInlineQuery", false, func(ctx context.Context) error {
+		_, err := s.api.AnswerInlineQuery(ctx, p)
 		return err
 	})
 }

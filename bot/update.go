@@ -82,6 +82,11 @@ func chatOf(u *models.Update) int64 {
 		if q.InlineMessageID == "" {
 			return q.From.ID
 		}
+	case u.InlineQuery != nil && u.InlineQuery.From != nil:
+		// An inline query comes from any chat the user types in; it is
+		// queued on the lane of their private chat with the bot, whose id
+		// is theirs, which bounds how fast one user can make the bot work.
+		return u.InlineQuery.From.ID
 	}
 	return 0
 }
@@ -97,6 +102,9 @@ type turn struct {
 	hint, lang string
 	// kind and result describe the update for the log, without content.
 	kind, result string
+	// sess is the session after the last event handled, from which
+	// replies that need more than the engine gives (drafts) are rendered.
+	sess engine.Session
 }
 
 // process handles one update on its chat's lane.
@@ -128,6 +136,8 @@ func (b *Bot) process(u *models.Update, chat int64) {
 		err = t.edited(ctx, u.EditedMessage)
 	case u.CallbackQuery != nil:
 		err = t.callback(ctx, u.CallbackQuery)
+	case u.InlineQuery != nil:
+		err = t.inline(ctx, u.InlineQuery)
 	}
 	if err != nil {
 		t.fail(ctx, err)
@@ -142,6 +152,8 @@ func languageCode(u *models.Update) string {
 		return u.EditedMessage.From.LanguageCode
 	case u.CallbackQuery != nil:
 		return u.CallbackQuery.From.LanguageCode
+	case u.InlineQuery != nil && u.InlineQuery.From != nil:
+		return u.InlineQuery.From.LanguageCode
 	}
 	return ""
 }
@@ -232,6 +244,11 @@ func (t *turn) message(ctx context.Context, m *models.Message) error {
 		return err
 	}
 	ev := t.b.adv.TextEvent(s, text)
+	if s.Form != nil {
+		// A detail for a complaint draft (a name, an address) is an
+		// answer, never a new case to guess, whatever it looks like.
+		ev = engine.Event{Kind: engine.Text, Text: text}
+	}
 	if ev.Kind == engine.Start {
 		return t.step(ctx, ev, "notice.pick_category")
 	}
@@ -303,6 +320,7 @@ func (t *turn) handle(ctx context.Context, ev engine.Event) (engine.Result, erro
 	if res.Duplicate {
 		t.result = "duplicate"
 	}
+	t.sess = res.Session
 	t.lang = res.Session.Lang
 	if t.lang == "" {
 		t.lang = t.hint

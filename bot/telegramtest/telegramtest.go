@@ -7,7 +7,9 @@
 // retry_after, 5xx, 403, a dropped connection). It checks what the real API
 // checks and a bot can get wrong: HTML that does not parse, messages over
 // 4096 characters, empty texts, callback data over 64 bytes, answering a
-// callback query twice, editing a message to the same content.
+// callback query twice, editing a message to the same content, inline
+// results that would not post (bad HTML, too long, a malformed button), a
+// document without a file.
 package telegramtest
 
 import (
@@ -119,6 +121,7 @@ type Server struct {
 	nextMsg  map[int64]int
 	queries  map[string]bool // callback query id -> answered
 	queryN   int
+	inline   map[string]bool // inline query id -> answered
 	failures map[string][]Failure
 	blocked  map[int64]bool
 	webhook  string
@@ -130,12 +133,14 @@ type Server struct {
 // New starts a fake server that is closed when the test ends.
 func New(tb testing.TB) *Server {
 	s := &Server{
-		Bot:      models.User{ID: 987654321, IsBot: true, FirstName: "Dispute Test", Username: "dispute_test_bot"},
+		Bot: models.User{ID: 987654321, IsBot: true, FirstName: "Dispute Test", Username: "dispute_test_bot",
+			SupportInlineQueries: true},
 		changed:  make(chan struct{}),
 		chats:    map[int64]models.Chat{},
 		messages: map[int64][]*models.Message{},
 		nextMsg:  map[int64]int{},
 		queries:  map[string]bool{},
+		inline:   map[string]bool{},
 		failures: map[string][]Failure{},
 		blocked:  map[int64]bool{},
 		clock:    time.Now,
@@ -470,27 +475,161 @@ func (s *Server) apply(method string, p map[string]string, files map[string]File
 		s.webhook, s.secret = "", ""
 		return true, nil
 	case "sendDocument":
-		chat, err := s.chatParam(p)
-		if err != nil {
-			return nil, err
-		}
-		f, ok := files["document"]
-		if !ok && p["document"] == "" {
-			return nil, badRequest("there is no document in the request")
-		}
-		m := s.add(chat, s.Bot, p["caption"], nil, nil)
-		m.Document = &models.Document{FileID: fmt.Sprintf("doc%d", m.ID), FileName: f.Name, FileSize: int64(len(f.Data))}
-		return m, nil
+		return s.sendDocument(p, files)
 	case "answerInlineQuery":
-		if p["inline_query_id"] == "" {
+		id := p["inline_query_id"]
+		answered, known := s.inline[id]
+		if !known || answered {
 			return nil, badRequest("query is too old and response timeout expired or query ID is invalid")
 		}
+		if _, err := parseResults(p["results"]); err != nil {
+			return nil, err
+		}
+		if raw := p["button"]; raw != "" {
+			if err := checkResultsButton(raw); err != nil {
+				return nil, err
+			}
+		}
+		s.inline[id] = true
 		return true, nil
 	}
 	return nil, &apiError{http.StatusNotFound, "Not Found: method not found"}
 }
 
 var commandRE = regexp.MustCompile(`^[a-z0-9_]{1,32}$`)
+
+// maxUpload is the Bot API's limit on a file a bot uploads.
+const maxUpload = 50 << 20
+
+func (s *Server) sendDocument(p map[string]string, files map[string]File) (any, *apiError) {
+	chat, err := s.chatParam(p)
+	if err != nil {
+		return nil, err
+	}
+	f, ok := files["document"]
+	switch {
+	case !ok && p["document"] == "":
+		return nil, badRequest("there is no document in the request")
+	case ok && len(f.Data) == 0:
+		return nil, badRequest("file must be non-empty")
+	case ok && len(f.Data) > maxUpload:
+		return nil, &apiError{http.StatusRequestEntityTooLarge, "Request Entity Too Large"}
+	}
+	caption, ents := p["caption"], []models.MessageEntity(nil)
+	if strings.EqualFold(p["parse_mode"], "HTML") {
+		var perr error
+		if caption, ents, perr = ParseHTML(caption); perr != nil {
+			return nil, badRequest("%v", perr)
+		}
+	}
+	if utf16Len(caption) > 1024 {
+		return nil, badRequest("message caption is too long")
+	}
+	m := s.add(chat, s.Bot, "", nil, nil)
+	m.Caption, m.CaptionEntities = caption, ents
+	m.Document = &models.Document{FileID: fmt.Sprintf("doc%d", m.ID), FileName: f.Name, FileSize: int64(len(f.Data))}
+	return m, nil
+}
+
+// InlineResult is one result of an answerInlineQuery call as the API reads
+// it: for an article, the message it would post (HTML parsed).
+type InlineResult struct {
+	Type, ID, Title, Description string
+	Text                         string
+	Entities                     []models.MessageEntity
+	Keyboard                     [][]models.InlineKeyboardButton
+}
+
+// Results are the inline results an answerInlineQuery call carried.
+func (c Call) Results() []InlineResult {
+	rs, _ := parseResults(c.Params["results"])
+	return rs
+}
+
+// ResultsButton is the button an answerInlineQuery call shows above the
+// results: its text and start parameter.
+func (c Call) ResultsButton() (text, start string) {
+	var b struct {
+		Text           string `json:"text"`
+		StartParameter string `json:"start_parameter"`
+	}
+	json.Unmarshal([]byte(c.Params["button"]), &b)
+	return b.Text, b.StartParameter
+}
+
+var startParamRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// parseResults checks inline results as the API does: at most 50, ids of
+// 1-64 bytes and unique, a title, and a message that would post.
+func parseResults(raw string) ([]InlineResult, *apiError) {
+	var items []struct {
+		Type                string          `json:"type"`
+		ID                  string          `json:"id"`
+		Title               string          `json:"title"`
+		Description         string          `json:"description"`
+		ReplyMarkup         json.RawMessage `json:"reply_markup"`
+		InputMessageContent *struct {
+			MessageText string `json:"message_text"`
+			ParseMode   string `json:"parse_mode"`
+		} `json:"input_message_content"`
+	}
+	if err := json.Unmarshal([]byte(raw), &items); err != nil {
+		return nil, badRequest("can't parse inline query results JSON object")
+	}
+	if len(items) > 50 {
+		return nil, badRequest("RESULTS_TOO_MUCH")
+	}
+	seen := map[string]bool{}
+	var out []InlineResult
+	for _, it := range items {
+		if it.ID == "" || len(it.ID) > 64 || seen[it.ID] {
+			return nil, badRequest("RESULT_ID_INVALID")
+		}
+		seen[it.ID] = true
+		if it.Type != "article" {
+			return nil, badRequest("RESULT_TYPE_INVALID")
+		}
+		if it.Title == "" || it.InputMessageContent == nil {
+			return nil, badRequest("can't parse InlineQueryResult: Field \"title\" or \"input_message_content\" must be non-empty")
+		}
+		p := map[string]string{"text": it.InputMessageContent.MessageText, "parse_mode": it.InputMessageContent.ParseMode}
+		if len(it.ReplyMarkup) > 0 && string(it.ReplyMarkup) != "null" {
+			p["reply_markup"] = string(it.ReplyMarkup)
+		}
+		text, ents, kb, err := content(p)
+		if err != nil {
+			return nil, err
+		}
+		r := InlineResult{Type: it.Type, ID: it.ID, Title: it.Title, Description: it.Description, Text: text, Entities: ents}
+		if kb != nil {
+			r.Keyboard = kb.InlineKeyboard
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// checkResultsButton: a text and exactly one of web_app and start_parameter.
+func checkResultsButton(raw string) *apiError {
+	var b struct {
+		Text           string          `json:"text"`
+		WebApp         json.RawMessage `json:"web_app"`
+		StartParameter *string         `json:"start_parameter"`
+	}
+	if err := json.Unmarshal([]byte(raw), &b); err != nil {
+		return badRequest("can't parse inline query results button JSON object")
+	}
+	webApp := len(b.WebApp) > 0 && string(b.WebApp) != "null"
+	switch {
+	case strings.TrimSpace(b.Text) == "":
+		return badRequest("BUTTON_TEXT_INVALID")
+	case webApp == (b.StartParameter != nil):
+		return badRequest("can't parse inline query results button: InlineQueryResultsButton must have exactly one optional field")
+	case b.StartParameter != nil && !startParamRE.MatchString(*b.StartParameter):
+		return badRequest("START_PARAM_INVALID")
+	}
+	return nil
+}
 
 func (s *Server) chatParam(p map[string]string) (int64, *apiError) {
 	chat, err := strconv.ParseInt(p["chat_id"], 10, 64)
@@ -529,7 +668,18 @@ func content(p map[string]string) (string, []models.MessageEntity, *models.Inlin
 				if strings.TrimSpace(b.Text) == "" {
 					return "", nil, nil, badRequest("BUTTON_TEXT_INVALID")
 				}
-				if b.URL == "" && (b.CallbackData == "" || len(b.CallbackData) > 64) {
+				if len(b.CallbackData) > 64 {
+					return "", nil, nil, badRequest("BUTTON_DATA_INVALID")
+				}
+				// A button does exactly one thing.
+				kinds := 0
+				for _, set := range []bool{b.URL != "", b.CallbackData != "", b.SwitchInlineQuery != "",
+					b.SwitchInlineQueryCurrentChat != "", b.SwitchInlineQueryChosenChat != nil} {
+					if set {
+						kinds++
+					}
+				}
+				if kinds != 1 {
 					return "", nil, nil, badRequest("BUTTON_DATA_INVALID")
 				}
 			}

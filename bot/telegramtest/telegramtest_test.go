@@ -187,3 +187,85 @@ func TestCommandsAndWebhook(t *testing.T) {
 		t.Fatalf("webhook = %q %q", url, secret)
 	}
 }
+
+func TestInlineQueriesAndDocuments(t *testing.T) {
+	s := telegramtest.New(t)
+	c := newClient(t, s)
+	ctx := context.Background()
+	u := s.NewUser(7, "Ann", "en")
+
+	// A button that switches to inline mode is a button; one that does
+	// two things is not.
+	share := &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{{{Text: "Share", SwitchInlineQuery: "tok"}}}}
+	if _, err := c.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: u.Chat.ID, Text: "x", ReplyMarkup: share}); err != nil {
+		t.Fatal(err)
+	}
+	if q, ok := u.SwitchInline("Share"); !ok || q != "tok" {
+		t.Fatalf("switch inline = %q, %v", q, ok)
+	}
+	both := &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{{{Text: "B", SwitchInlineQuery: "tok", CallbackData: "s:sum"}}}}
+	if _, err := c.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: u.Chat.ID, Text: "x", ReplyMarkup: both}); !errors.Is(err, tgbot.ErrorBadRequest) {
+		t.Fatalf("a button doing two things: %v", err)
+	}
+
+	article := func(text string) []models.InlineQueryResult {
+		return []models.InlineQueryResult{&models.InlineQueryResultArticle{ID: "a", Title: "T",
+			InputMessageContent: &models.InputTextMessageContent{MessageText: text, ParseMode: models.ParseModeHTML}}}
+	}
+	tests := []struct {
+		name string
+		p    tgbot.AnswerInlineQueryParams
+		ok   bool
+	}{
+		{"article", tgbot.AnswerInlineQueryParams{Results: article("<b>Case</b> summary"), IsPersonal: true}, true},
+		{"no results, a start button", tgbot.AnswerInlineQueryParams{Results: []models.InlineQueryResult{},
+			Button: &models.InlineQueryResultsButton{Text: "Open", StartParameter: "summary"}}, true},
+		{"bad HTML", tgbot.AnswerInlineQueryParams{Results: article("<b>Case")}, false},
+		{"too long", tgbot.AnswerInlineQueryParams{Results: article(strings.Repeat("a", 4097))}, false},
+		{"button without action", tgbot.AnswerInlineQueryParams{Results: []models.InlineQueryResult{},
+			Button: &models.InlineQueryResultsButton{Text: "Open"}}, false},
+		{"bad start parameter", tgbot.AnswerInlineQueryParams{Results: []models.InlineQueryResult{},
+			Button: &models.InlineQueryResultsButton{Text: "Open", StartParameter: "a b"}}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			upd := u.InlineQuery("tok")
+			if upd.InlineQuery.From.ID != u.From.ID || upd.InlineQuery.Query != "tok" {
+				t.Fatalf("update %+v", upd.InlineQuery)
+			}
+			p := tt.p
+			p.InlineQueryID = upd.InlineQuery.ID
+			_, err := c.AnswerInlineQuery(ctx, &p)
+			if (err == nil) != tt.ok {
+				t.Fatalf("answer: %v, want ok %v", err, tt.ok)
+			}
+			if !tt.ok {
+				return
+			}
+			calls := s.Calls("answerInlineQuery")
+			call := calls[len(calls)-1]
+			if rs := call.Results(); len(p.Results) == 1 && (len(rs) != 1 || rs[0].Text != "Case summary" || len(rs[0].Entities) != 1) {
+				t.Fatalf("results as read: %+v", rs)
+			}
+			if _, err := c.AnswerInlineQuery(ctx, &p); !errors.Is(err, tgbot.ErrorBadRequest) {
+				t.Fatalf("second answer: %v, want bad request", err)
+			}
+		})
+	}
+
+	if _, err := c.SendDocument(ctx, &tgbot.SendDocumentParams{ChatID: u.Chat.ID, Caption: "<b>Page</b>", ParseMode: models.ParseModeHTML,
+		Document: &models.InputFileUpload{Filename: "a.html", Data: strings.NewReader("<html></html>")}}); err != nil {
+		t.Fatal(err)
+	}
+	ms := s.Messages(u.Chat.ID)
+	if m := ms[len(ms)-1]; m.Document == nil || m.Document.FileName != "a.html" || m.Caption != "Page" {
+		t.Fatalf("document message %+v", m)
+	}
+	if f := s.Calls("sendDocument")[0].Files["document"]; string(f.Data) != "<html></html>" {
+		t.Fatalf("uploaded %q", f.Data)
+	}
+	if _, err := c.SendDocument(ctx, &tgbot.SendDocumentParams{ChatID: u.Chat.ID,
+		Document: &models.InputFileUpload{Filename: "empty.txt", Data: strings.NewReader("")}}); !errors.Is(err, tgbot.ErrorBadRequest) {
+		t.Fatalf("empty file: %v", err)
+	}
+}

@@ -94,6 +94,40 @@ func (u *User) Tap(id int, data string) models.Update {
 	return models.Update{ID: u.s.nextUpdateLocked(), CallbackQuery: q}
 }
 
+// InlineQuery is the update for the user typing "@bot query" in any chat
+// (or tapping a button that switches to inline mode with query).
+func (u *User) InlineQuery(query string) models.Update {
+	u.s.mu.Lock()
+	defer u.s.mu.Unlock()
+	u.s.queryN++
+	id := fmt.Sprintf("iq%d", u.s.queryN)
+	u.s.inline[id] = false
+	from := u.From
+	return models.Update{ID: u.s.nextUpdateLocked(), InlineQuery: &models.InlineQuery{ID: id, From: &from, Query: query, ChatType: "sender"}}
+}
+
+// SwitchInline finds the newest bot message in the user's chat showing a
+// button labelled label that switches to inline mode, and returns the
+// query it would type.
+func (u *User) SwitchInline(label string) (query string, ok bool) {
+	u.s.mu.Lock()
+	defer u.s.mu.Unlock()
+	ms := u.s.messages[u.Chat.ID]
+	for i := len(ms) - 1; i >= 0; i-- {
+		if ms[i].ReplyMarkup == nil {
+			continue
+		}
+		for _, row := range ms[i].ReplyMarkup.InlineKeyboard {
+			for _, b := range row {
+				if b.Text == label && b.SwitchInlineQuery != "" {
+					return b.SwitchInlineQuery, true
+				}
+			}
+		}
+	}
+	return "", false
+}
+
 // TapButton is the update for tapping the button labelled label on the
 // newest bot message that shows one; ok is false if none does.
 func (u *User) TapButton(label string) (upd models.Update, ok bool) {

@@ -85,7 +85,7 @@ func serve(ctx context.Context, args []string, lookup func(string) (string, bool
 		Token: cfg.token, APIURL: cfg.apiURL,
 		Catalog: data.Catalog, Store: st, Renderer: r, Describer: describer,
 		SessionTTL: cfg.ttl, WebhookURL: cfg.webhookURL, WebhookSecret: cfg.webhookSecret,
-		ListenAddr: cfg.listenAddr, Logger: log,
+		PublicURL: cfg.publicURL, ListenAddr: cfg.listenAddr, Logger: log,
 	})
 	if err != nil {
 		return fail(err)
@@ -103,6 +103,7 @@ type serveConfig struct {
 	redisURL      string // "" with --memory
 	webhookURL    string
 	webhookSecret string
+	publicURL     string // where GET /s/<token> summary links are reached
 	listenAddr    string
 	apiURL        string
 	ttl           time.Duration
@@ -121,7 +122,7 @@ func serveConfigFrom(lookup func(string) (string, bool), memory bool) (serveConf
 	c := serveConfig{
 		token: get("TELEGRAM_BOT_TOKEN"), redisURL: get("REDIS_URL"),
 		webhookURL: get("WEBHOOK_URL"), webhookSecret: get("WEBHOOK_SECRET"),
-		listenAddr: get("LISTEN_ADDR"), apiURL: get("TELEGRAM_API_URL"),
+		listenAddr: get("LISTEN_ADDR"), apiURL: get("TELEGRAM_API_URL"), publicURL: get("PUBLIC_URL"),
 		ttl: store.DefaultTTL, logLevel: slog.LevelInfo,
 	}
 	switch {
@@ -150,6 +151,21 @@ func serveConfigFrom(lookup func(string) (string, bool), memory bool) (serveConf
 			return c, errors.New("WEBHOOK_SECRET is not set: webhook mode needs one (1-256 of A-Z a-z 0-9 _ -), e.g. from `openssl rand -hex 32`")
 		case !secretRE.MatchString(c.webhookSecret):
 			return c, errors.New("WEBHOOK_SECRET may only hold A-Z a-z 0-9 _ - and be at most 256 characters")
+		}
+		if c.listenAddr == "" {
+			c.listenAddr = ":8080"
+		}
+	}
+	if c.publicURL != "" {
+		u, err := url.Parse(c.publicURL)
+		local := u != nil && (u.Hostname() == "localhost" || u.Hostname() == "127.0.0.1" || u.Hostname() == "::1")
+		switch {
+		case err != nil || u.Host == "" || u.Scheme != "https" && !(u.Scheme == "http" && local):
+			// A summary link is its own password: it must not travel in
+			// clear text.
+			return c, errors.New("PUBLIC_URL must be the https:// address where this server is reached (e.g. https://bot.example.org); http:// only for localhost")
+		case u.RawQuery != "" || u.Fragment != "":
+			return c, errors.New("PUBLIC_URL must not have a query or fragment")
 		}
 		if c.listenAddr == "" {
 			c.listenAddr = ":8080"

@@ -47,6 +47,15 @@ func TestServeConfig(t *testing.T) {
 				return c.listenAddr == "127.0.0.1:9000" && c.apiURL == "http://localhost:8081" && c.ttl == 48*time.Hour && c.logLevel == slog.LevelDebug
 			}},
 
+		{name: "public URL defaults to :8080", vars: base(map[string]string{"PUBLIC_URL": "https://bot.example.org/"}),
+			check: func(c serveConfig) bool { return c.publicURL == "https://bot.example.org/" && c.listenAddr == ":8080" }},
+		{name: "public URL on localhost over http", vars: base(map[string]string{"PUBLIC_URL": "http://localhost:8080", "LISTEN_ADDR": "127.0.0.1:8080"}),
+			check: func(c serveConfig) bool {
+				return c.publicURL == "http://localhost:8080" && c.listenAddr == "127.0.0.1:8080"
+			}},
+		{name: "public URL over http", vars: base(map[string]string{"PUBLIC_URL": "http://bot.example.org"}), wantErr: "PUBLIC_URL must be the https://"},
+		{name: "public URL not a URL", vars: base(map[string]string{"PUBLIC_URL": "bot.example.org"}), wantErr: "PUBLIC_URL must be the https://"},
+		{name: "public URL with query", vars: base(map[string]string{"PUBLIC_URL": "https://bot.example.org/?a=1"}), wantErr: "PUBLIC_URL must not have a query"},
 		{name: "no token", vars: map[string]string{"REDIS_URL": "redis://x"}, wantErr: "TELEGRAM_BOT_TOKEN is not set"},
 		{name: "malformed token", vars: base(map[string]string{"TELEGRAM_BOT_TOKEN": "not a token"}), wantErr: "does not look like a bot token"},
 		{name: "no Redis", vars: map[string]string{"TELEGRAM_BOT_TOKEN": goodToken}, wantErr: "REDIS_URL is not set"},
