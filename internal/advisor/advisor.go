@@ -134,7 +134,8 @@ func (a *Advisor) NewCaseEvent(text string) engine.Event {
 // call it and then Handle the event.
 func (a *Advisor) TextEvent(s engine.Session, text string) engine.Event {
 	answer := engine.Event{Kind: engine.Text, Text: text}
-	if s.Pending != nil || a.Describer == nil {
+	if s.Pending != nil || s.Form != nil || a.Describer == nil {
+		// Confirming a guess or typing a draft's details: it is an answer.
 		return answer
 	}
 	var node *engine.Node

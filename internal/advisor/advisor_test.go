@@ -108,6 +108,7 @@ func TestTextEvent(t *testing.T) {
 		{"more about the same case is not a switch", fakeDescriber{engine.Proposal{Category: "t", Confidence: 0.9}, true}, engine.Session{Tree: "t", Node: "kind"}, engine.Text},
 		{"at an outcome, a new case", sure, engine.Session{Tree: "t", Node: "end"}, engine.Propose},
 		{"while confirming", sure, engine.Session{Pending: &engine.Proposal{Category: "t"}}, engine.Text},
+		{"typing a draft's details", sure, engine.Session{Tree: "t", Node: "end", Form: &engine.Form{Channel: "12315", Field: "demand"}}, engine.Text},
 		{"no describer", nil, engine.Session{}, engine.Text},
 	}
 	for _, tt := range tests {

@@ -211,42 +211,16 @@ func (r *Renderer) outcome(w *writer, lang string, a *engine.Advice) error {
 		w.text(s)
 		w.nl()
 	}
-	section := func(key string) error {
-		h, err := r.T(lang, key, nil)
-		if err != nil {
-			return err
-		}
-		w.nl()
-		w.bold(h)
-		w.nl()
-		return nil
-	}
+	section := func(key string) error { return r.section(w, lang, key) }
 
 	if len(a.Compensation) > 0 {
 		if err := section("outcome.compensation"); err != nil {
 			return err
 		}
 		for _, c := range a.Compensation {
-			d := map[string]any{"Amount": Money(c.Amount)}
-			for k, v := range c.Inputs {
-				d[k] = display(lang, k, v)
-			}
-			s, err := r.T(lang, "compensation."+c.Rule, d)
-			if err != nil {
+			if err := r.compensationLine(w, lang, c); err != nil {
 				return err
 			}
-			w.text("💰 " + s)
-			if c.MinApplied {
-				m, err := r.T(lang, "compensation.min_applied", nil)
-				if err != nil {
-					return err
-				}
-				w.text(" " + m)
-			}
-			if err := r.cites(w, lang, c.Law); err != nil {
-				return err
-			}
-			w.nl()
 		}
 	}
 
@@ -265,14 +239,9 @@ func (r *Renderer) outcome(w *writer, lang string, a *engine.Advice) error {
 		return err
 	}
 	for _, id := range a.Law {
-		cite, ok := r.laws.Cite(id, lang)
-		if !ok {
-			return fmt.Errorf("law %q not in the registry", id)
+		if err := r.lawLine(w, lang, id); err != nil {
+			return err
 		}
-		w.text("• ")
-		w.bold(cite)
-		w.text(colon(lang) + r.laws.Entries[id].Says.In(Lang(lang)))
-		w.nl()
 	}
 
 	if len(a.Steps) > 0 {
@@ -345,6 +314,61 @@ func (r *Renderer) outcome(w *writer, lang string, a *engine.Advice) error {
 	}
 	w.nl()
 	w.italic("ℹ️ " + disc)
+	return nil
+}
+
+// section starts a titled part of a message.
+func (r *Renderer) section(w *writer, lang, key string) error {
+	h, err := r.T(lang, key, nil)
+	if err != nil {
+		return err
+	}
+	w.nl()
+	w.bold(h)
+	w.nl()
+	return nil
+}
+
+// compensationText states a computed figure with its formula.
+func (r *Renderer) compensationText(lang string, c engine.Compensation) (string, error) {
+	d := map[string]any{"Amount": Money(c.Amount)}
+	for k, v := range c.Inputs {
+		d[k] = display(lang, k, v)
+	}
+	return r.T(lang, "compensation."+c.Rule, d)
+}
+
+// compensationLine writes "💰 figure (minimum note) (citation)".
+func (r *Renderer) compensationLine(w *writer, lang string, c engine.Compensation) error {
+	s, err := r.compensationText(lang, c)
+	if err != nil {
+		return err
+	}
+	w.text("💰 " + s)
+	if c.MinApplied {
+		m, err := r.T(lang, "compensation.min_applied", nil)
+		if err != nil {
+			return err
+		}
+		w.text(" " + m)
+	}
+	if err := r.cites(w, lang, c.Law); err != nil {
+		return err
+	}
+	w.nl()
+	return nil
+}
+
+// lawLine writes "• Statute, Art. N: what it says".
+func (r *Renderer) lawLine(w *writer, lang, id string) error {
+	cite, ok := r.laws.Cite(id, lang)
+	if !ok {
+		return fmt.Errorf("law %q not in the registry", id)
+	}
+	w.text("• ")
+	w.bold(cite)
+	w.text(colon(lang) + r.laws.Entries[id].Says.In(Lang(lang)))
+	w.nl()
 	return nil
 }
 

@@ -62,16 +62,7 @@ func (r *Renderer) Summary(lang string, s *summary.Summary, f Format) (string, e
 	w.nl()
 	w.text(title)
 	w.nl()
-	section := func(key string) error {
-		h, err := r.T(lang, key, nil)
-		if err != nil {
-			return err
-		}
-		w.nl()
-		w.bold(h)
-		w.nl()
-		return nil
-	}
+	section := func(key string) error { return r.section(w, lang, key) }
 	if len(s.Answers) > 0 {
 		if err := section("summary.answers"); err != nil {
 			return "", err
@@ -90,19 +81,9 @@ func (r *Renderer) Summary(lang string, s *summary.Summary, f Format) (string, e
 			return "", err
 		}
 		for _, c := range a.Compensation {
-			d := map[string]any{"Amount": Money(c.Amount)}
-			for k, v := range c.Inputs {
-				d[k] = display(lang, k, v)
-			}
-			t, err := r.T(lang, "compensation."+c.Rule, d)
-			if err != nil {
+			if err := r.compensationLine(w, lang, c); err != nil {
 				return "", err
 			}
-			w.text("💰 " + t)
-			if err := r.cites(w, lang, c.Law); err != nil {
-				return "", err
-			}
-			w.nl()
 		}
 	}
 	if len(a.Deadlines) > 0 {
@@ -119,14 +100,9 @@ func (r *Renderer) Summary(lang string, s *summary.Summary, f Format) (string, e
 		return "", err
 	}
 	for _, id := range a.Law {
-		c, ok := r.laws.Cite(id, lang)
-		if !ok {
-			return "", fmt.Errorf("law %q not in the registry", id)
+		if err := r.lawLine(w, lang, id); err != nil {
+			return "", err
 		}
-		w.text("• ")
-		w.bold(c)
-		w.text(colon(lang) + r.laws.Entries[id].Says.In(Lang(lang)))
-		w.nl()
 	}
 	if len(a.Steps) > 0 {
 		if err := section("summary.next"); err != nil {
@@ -333,11 +309,7 @@ func (r *Renderer) Draft(lang, channel string, s *summary.Summary) (string, erro
 		return "", err
 	}
 	for _, c := range a.Compensation {
-		dd := map[string]any{"Amount": Money(c.Amount)}
-		for k, v := range c.Inputs {
-			dd[k] = display(lang, k, v)
-		}
-		t, err := r.T(lang, "compensation."+c.Rule, dd)
+		t, err := r.compensationText(lang, c)
 		if err != nil {
 			return "", err
 		}

@@ -43,6 +43,9 @@ type Answer struct {
 // With shared set, typed answers are masked (phone, ID, passport, bank card,
 // email) because the summary will leave the user's hands.
 func Build(cat *engine.Catalog, s engine.Session, now time.Time, shared bool) (*Summary, bool) {
+	// A draft's detail questions sit on top of the outcome; the summary is
+	// of the outcome itself.
+	s.Form = nil
 	var advice *engine.Advice
 	for _, rep := range engine.Current(cat, s, now) {
 		if rep.Kind == engine.OutcomeReply {

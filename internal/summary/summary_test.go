@@ -46,6 +46,10 @@ func TestBuild(t *testing.T) {
 	if v := shared.Answers[1].Value; strings.Contains(v, "12345678") || shared.Advice.Facts["merchant"] != "Shop at 138****5678" {
 		t.Fatalf("shared summary leaks: %q / %q", v, shared.Advice.Facts["merchant"])
 	}
+	s.Form = &engine.Form{Channel: "12315", Field: "demand"}
+	if _, ok := Build(catalog(), s, time.Now(), false); !ok {
+		t.Fatal("an open draft form hides the summary")
+	}
 	if _, ok := Build(catalog(), engine.Session{}, time.Now(), false); ok {
 		t.Fatal("a summary without an outcome")
 	}
