@@ -210,3 +210,12 @@ func paren(lang, s string) string {
 	}
 	return " (" + s + ")"
 }
+
+// gap separates a note from the text before it: Chinese sets no space
+// before its full-width brackets.
+func gap(lang string) string {
+	if Lang(lang) == ZH {
+		return ""
+	}
+	return " "
+}

@@ -350,7 +350,7 @@ func (r *Renderer) compensationLine(w *writer, lang string, c engine.Compensatio
 		if err != nil {
 			return err
 		}
-		w.text(" " + m)
+		w.text(gap(lang) + m)
 	}
 	if err := r.cites(w, lang, c.Law); err != nil {
 		return err
@@ -413,7 +413,7 @@ func (r *Renderer) deadline(w *writer, lang string, d engine.Deadline) error {
 		if err != nil {
 			return err
 		}
-		w.text(" " + s)
+		w.text(gap(lang) + s)
 		if err := r.cites(w, lang, []string{engine.CountingLaw}); err != nil {
 			return err
 		}
