@@ -16,6 +16,7 @@ import (
 	"github.com/disputebot/disputebot/internal/store"
 	"github.com/disputebot/disputebot/internal/store/memstore"
 	"github.com/disputebot/disputebot/internal/store/redisstore"
+	"github.com/disputebot/disputebot/internal/summary"
 )
 
 func init() {
@@ -58,7 +59,7 @@ func runChat(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	c := &console.Chat{
 		Advisor:  &advisor.Advisor{Catalog: b.Catalog, Store: st, Now: time.Now, Lang: *lang, Describer: newDescriber(stderr)},
 		Renderer: r,
-		Summary:  plainSummary(b.Catalog, r),
+		Summary:  caseSummary(b.Catalog, r),
 		Key:      "cli:" + *user,
 		Lang:     *lang,
 		In:       stdin,
@@ -92,16 +93,14 @@ func ttlFromEnv() time.Duration {
 	return store.DefaultTTL
 }
 
-// plainSummary is the interim /summary: the outcome as plain text, or a
-// note that the case has no outcome yet.
-func plainSummary(cat *engine.Catalog, r *render.Renderer) func(engine.Session, string) (string, error) {
+// caseSummary renders /summary in the terminal: the summary card, unmasked
+// (the terminal is the user's own screen), or a note before any outcome.
+func caseSummary(cat *engine.Catalog, r *render.Renderer) func(engine.Session, string) (string, error) {
 	return func(s engine.Session, lang string) (string, error) {
-		for _, rep := range engine.Current(cat, s, time.Now()) {
-			if rep.Kind == engine.OutcomeReply {
-				m, err := r.Render(lang, rep, render.Plain)
-				return m.Text, err
-			}
+		sum, ok := summary.Build(cat, s, time.Now(), false)
+		if !ok {
+			return r.T(lang, "summary.not_ready", nil)
 		}
-		return r.T(lang, "summary.not_ready", nil)
+		return r.Summary(lang, sum, render.Plain)
 	}
 }

@@ -95,6 +95,8 @@ func TestChatPipedReachesOutcome(t *testing.T) {
 	}{
 		{"en", "/start personal_info\n1\n1\n1\n", []string{"Personal Information Protection Law, Art. 16", "Evidence to keep", "⬜", "not legal advice"}},
 		{"zh", "/start personal_info\n1\n1\n1\n", []string{"《个人信息保护法》第16条", "要保留的证据", "⬜", "不是法律意见"}},
+		{"en", "/start personal_info\n1\n1\n1\n/draft 12315\nLi Wei\n13812345678\n1 Road, Beijing\nHotpot King\n2 Street, Shanghai\nServe me without login\n/summary\n",
+			[]string{"What is the merchant's name", "The merchant's address", "投诉人：Li Wei", "被投诉经营者：Hotpot King，地址2 Street, Shanghai", "Case summary", "Evidence still to gather"}},
 		{"en", "/start personal_info\n6\n1\nnot a date\n2026-03-10\n/back\n/lang zh\n", []string{"Please type a date", "Personal Information Protection Law, Art. 57", "Going to court", "你最早什么时候知道信息泄露的"}},
 	}
 	for _, tt := range tests {

@@ -101,6 +101,9 @@ func (a *Advisor) Forget(ctx context.Context, key string) error {
 	return nil
 }
 
+// Clock is the advisor's idea of now.
+func (a *Advisor) Clock() time.Time { return a.now() }
+
 func (a *Advisor) now() time.Time {
 	if a.Now != nil {
 		return a.Now()

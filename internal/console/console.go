@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/disputebot/disputebot/internal/engine"
 	"github.com/disputebot/disputebot/internal/render"
 	"github.com/disputebot/disputebot/internal/store"
+	"github.com/disputebot/disputebot/internal/summary"
 )
 
 // Chat is one terminal conversation.
@@ -102,9 +104,15 @@ func (c *Chat) handle(ctx context.Context, line string) error {
 		ev.Kind, ev.Lang = engine.SetLang, arg
 	case "/summary":
 		return c.summary(ctx)
+	case "/draft":
+		if !slices.Contains(engine.DraftChannels, arg) {
+			fmt.Fprintln(c.Out, "usage: /draft merchant|platform|12315")
+			return nil
+		}
+		ev.Kind, ev.Option = engine.Draft, arg
 	case "/help":
 		fmt.Fprintln(c.Out, "Type a number to pick an option, or type your answer.")
-		fmt.Fprintln(c.Out, "/back  /restart  /new [description]  /start <category>  /lang zh|en  /summary  /quit")
+		fmt.Fprintln(c.Out, "/back  /restart  /new [description]  /start <category>  /lang zh|en  /summary  /draft merchant|platform|12315  /quit")
 		return nil
 	default:
 		if strings.HasPrefix(cmd, "/") {
@@ -130,7 +138,38 @@ func (c *Chat) step(ctx context.Context, ev engine.Event) error {
 		return err
 	}
 	c.print(res.Session.Lang, res.Replies)
+	for _, rep := range res.Replies {
+		if rep.Kind == engine.DraftReply {
+			c.printDraft(res.Session, rep.Data["Channel"])
+		}
+	}
 	return nil
+}
+
+// printDraft shows a complaint text, in Chinese too when the user reads
+// English: the merchant and 12315 read Chinese.
+func (c *Chat) printDraft(s engine.Session, channel string) {
+	sum, ok := summary.Build(c.Advisor.Catalog, s, c.Advisor.Clock(), false)
+	if !ok {
+		return
+	}
+	langs := []string{s.Lang}
+	if s.Lang != render.ZH {
+		langs = append(langs, render.ZH)
+	}
+	for _, lang := range langs {
+		text, err := c.Renderer.Draft(lang, channel, sum)
+		if err != nil {
+			fmt.Fprintln(c.Out, "! Sorry, this draft could not be shown.")
+			return
+		}
+		fmt.Fprintln(c.Out, text)
+		fmt.Fprintln(c.Out)
+	}
+	if hint, err := c.Renderer.T(s.Lang, "draft.channel_hint."+channel, nil); err == nil {
+		fmt.Fprintln(c.Out, hint)
+		fmt.Fprintln(c.Out)
+	}
 }
 
 func (c *Chat) summary(ctx context.Context) error {
@@ -159,6 +198,8 @@ func (c *Chat) print(lang string, reps []engine.Reply) {
 		switch rep.Kind {
 		case engine.QuestionReply, engine.ConfirmReply, engine.OutcomeReply:
 			asked = true
+		case engine.DraftReply:
+			continue // printed by printDraft, which needs the session
 		}
 		m, err := c.Renderer.Render(lang, rep, render.Plain)
 		if err != nil {
