@@ -14,7 +14,8 @@ import (
 //	c:<token>:<option>   answer the question with this step token
 //	a:<token>:yes|no     accept or decline a proposed category
 //	b:<token>            go back from the question with this token
-//	t:<evidence id>      tick or untick an evidence item
+//	t:<token>:<evidence> tick or untick an evidence item of the outcome
+//	                     reached at this step token
 //	f:yes|no             confirm or cancel /forget
 //	l:zh|en              switch language
 //	s:sum|share|dl|draft an action on the case as it stands: its summary,
@@ -37,7 +38,7 @@ const (
 // tap is decoded callback data.
 type tap struct {
 	kind  byte   // 'c', 'a', 'b', 't', 'f', 'l', 's' or 'd'
-	token string // c, a, b; "zh" for d:zh:<channel>
+	token string // c, a, b, t; "zh" for d:zh:<channel>
 	value string // the option, yes/no, evidence id, language, action or channel
 }
 
@@ -65,10 +66,11 @@ func parseTap(data string) (tap, bool) {
 		}
 		t.token = rest
 	case 't':
-		if !isID(rest) {
+		tok, v, ok := cutByte(rest, ':')
+		if !ok || !isToken(tok) || !isID(v) {
 			return tap{}, false
 		}
-		t.value = rest
+		t.token, t.value = tok, v
 	case 'f':
 		if rest != "yes" && rest != "no" {
 			return tap{}, false
@@ -111,7 +113,7 @@ func (t tap) event() engine.Event {
 	case 'b':
 		return engine.Event{Kind: engine.Back, Token: t.token}
 	case 't':
-		return engine.Event{Kind: engine.Tick, Option: t.value}
+		return engine.Event{Kind: engine.Tick, Token: t.token, Option: t.value}
 	case 'd':
 		return engine.Event{Kind: engine.Draft, Option: t.value}
 	}
@@ -130,7 +132,7 @@ func encode(ev engine.Event) (string, bool) {
 	case engine.Back:
 		data = "b:" + ev.Token
 	case engine.Tick:
-		data = "t:" + ev.Option
+		data = "t:" + ev.Token + ":" + ev.Option
 	case engine.Draft:
 		data = "d:" + ev.Option
 	default:

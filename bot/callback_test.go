@@ -18,7 +18,8 @@ func TestParseTap(t *testing.T) {
 		{"a:7:yes", tap{kind: 'a', token: "7", value: "yes"}, true},
 		{"a:7:no", tap{kind: 'a', token: "7", value: "no"}, true},
 		{"b:k2", tap{kind: 'b', token: "k2"}, true},
-		{"t:refusal_video", tap{kind: 't', value: "refusal_video"}, true},
+		{"t:1z:refusal_video", tap{kind: 't', token: "1z", value: "refusal_video"}, true},
+		{"t:refusal_video", tap{}, false}, // the old format, without a step token
 		{"f:yes", tap{kind: 'f', value: "yes"}, true},
 		{"f:no", tap{kind: 'f', value: "no"}, true},
 		{"l:zh", tap{kind: 'l', value: "zh"}, true},
@@ -80,7 +81,7 @@ func TestEncodeRoundTrip(t *testing.T) {
 		{engine.Event{Kind: engine.Choose, Token: engine.Token(42), Option: "shop"}, "c:16:shop"},
 		{engine.Event{Kind: engine.Accept, Token: "3", Option: "yes"}, "a:3:yes"},
 		{engine.Event{Kind: engine.Back, Token: "3"}, "b:3"},
-		{engine.Event{Kind: engine.Tick, Option: "receipt"}, "t:receipt"},
+		{engine.Event{Kind: engine.Tick, Token: "5", Option: "receipt"}, "t:5:receipt"},
 		{engine.Event{Kind: engine.Draft, Option: "12315"}, "d:12315"},
 	}
 	for _, tt := range tests {

@@ -203,7 +203,7 @@ func TestForgedCallbackChangesNothing(t *testing.T) {
 		"x:1",                          // not ours
 		"c:" + tok,                     // truncated
 		"b:zzzzzzz",                    // a Back from a question never asked
-		"t:test_receipt",               // a tick with no outcome on screen
+		"t:1:test_receipt",             // a tick with no outcome on screen
 		"a:" + tok + ":yes",            // accepting a proposal never made
 		strings.Repeat("c", 64),
 	} {

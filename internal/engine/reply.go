@@ -54,6 +54,9 @@ type Button struct {
 
 // Advice is a reached outcome with everything computed from the facts.
 type Advice struct {
+	// Token is the step token of this outcome; its checklist buttons carry
+	// it, so a checklist from an earlier visit is recognised as stale.
+	Token                string
 	Tree, Node, Category string
 	Title, Summary       string
 	Law                  []string

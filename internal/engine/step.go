@@ -267,6 +267,9 @@ func (st *stepper) enter(id string) {
 				}
 			}
 		case Outcome:
+			// A new token per visit: buttons of the last question, and the
+			// checklist of any earlier visit, are stale from now on.
+			st.s.Seq++
 			st.replies = append(st.replies, Reply{Kind: OutcomeReply, Advice: st.advice(n)})
 			return
 		}
@@ -503,7 +506,7 @@ func (st *stepper) accept(ev Event) {
 
 func (st *stepper) tick(ev Event) {
 	n := st.node()
-	if n == nil || n.Kind != Outcome {
+	if n == nil || n.Kind != Outcome || st.stalePress(ev.Token) {
 		st.stale()
 		return
 	}
@@ -527,7 +530,7 @@ func (st *stepper) tick(ev Event) {
 // advice computes an outcome for the current facts.
 func (st *stepper) advice(n *Node) *Advice {
 	o := n.Outcome
-	a := &Advice{Tree: st.s.Tree, Node: n.ID, Category: o.Category, Title: o.Title, Summary: o.Summary,
+	a := &Advice{Token: Token(st.s.Seq), Tree: st.s.Tree, Node: n.ID, Category: o.Category, Title: o.Title, Summary: o.Summary,
 		Facts: cloneMap(st.s.Facts), Have: map[string]bool{}}
 	for _, c := range o.Law {
 		if c.If.Holds(st.s.Facts, st.now) {

@@ -255,3 +255,27 @@ func TestStaleBackButtonAndNewCaseProposal(t *testing.T) {
 		t.Fatalf("declined /new went back to the old case: %s", p.Session.Tree)
 	}
 }
+
+func TestTickFromAnEarlierVisitIsStale(t *testing.T) {
+	cat := testCatalog()
+	now := noon("2026-11-26")
+	reach := func(s Session) Result {
+		r := Step(cat, s, Event{Kind: Start, Tree: "t", Now: now})
+		r = Step(cat, r.Session, Event{Kind: Choose, Token: lastToken(r), Option: "goods", Now: now})
+		return Step(cat, r.Session, Event{Kind: Text, Text: "5000", Now: now})
+	}
+	first := reach(Session{})
+	oldTok := first.Replies[len(first.Replies)-1].Advice.Token
+	second := reach(first.Session)
+	if tok := second.Replies[len(second.Replies)-1].Advice.Token; tok == oldTok {
+		t.Fatal("two visits of an outcome share a token")
+	}
+	stale := Step(cat, second.Session, Event{Kind: Tick, Token: oldTok, Option: "receipt", Now: now})
+	if stale.Changed || stale.Session.Evidence["receipt"] {
+		t.Fatal("a tick on an old checklist changed the case")
+	}
+	fresh := Step(cat, second.Session, Event{Kind: Tick, Token: second.Replies[len(second.Replies)-1].Advice.Token, Option: "receipt", Now: now})
+	if !fresh.Session.Evidence["receipt"] {
+		t.Fatal("a tick on the current checklist was refused")
+	}
+}

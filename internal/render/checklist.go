@@ -20,7 +20,7 @@ func (r *Renderer) ChecklistButtons(lang string, a *engine.Advice) ([][]Button, 
 		if a.Have[id] {
 			box = "✅ "
 		}
-		rows = append(rows, []Button{{Text: box + name, Event: engine.Event{Kind: engine.Tick, Option: id}}})
+		rows = append(rows, []Button{{Text: box + name, Event: engine.Event{Kind: engine.Tick, Token: a.Token, Option: id}}})
 	}
 	return rows, nil
 }
