@@ -58,6 +58,12 @@ func (a *Advisor) Handle(ctx context.Context, key string, ev engine.Event) (engi
 			return engine.Result{}, fmt.Errorf("save session: %w", err)
 		}
 		res.Session = saved
+		if s.Share != "" && saved.Share != s.Share {
+			// The case behind the link was given up (a new case): the
+			// link would 404 anyway; deleting it leaves nothing behind.
+			// A failure here only leaves a dead key that expires.
+			_ = a.Store.DeleteLink(ctx, s.Share)
+		}
 		return res, nil
 	}
 	return engine.Result{}, ErrBusy

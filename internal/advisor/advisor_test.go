@@ -149,3 +149,23 @@ func TestForgetRevokesLink(t *testing.T) {
 		t.Fatalf("forgetting nothing: %v", err)
 	}
 }
+
+func TestNewCaseRevokesTheOldLink(t *testing.T) {
+	a := newAdvisor(nil)
+	ctx := context.Background()
+	r, _ := a.Handle(ctx, "k", engine.Event{Kind: engine.Start, Tree: "t"})
+	s := r.Session
+	s.Share = "old"
+	if _, err := a.Store.Put(ctx, "k", s); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Store.PutLink(ctx, "old", "k"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Handle(ctx, "k", engine.Event{Kind: engine.Start, Tree: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Store.GetLink(ctx, "old"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("the old case's link survives a new case: %v", err)
+	}
+}

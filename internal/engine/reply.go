@@ -65,8 +65,10 @@ type Advice struct {
 	// EvidenceLaw holds the law ids an evidence item's note relies on.
 	EvidenceLaw map[string][]string
 	// Have marks the evidence ids the user has ticked.
-	Have         map[string]bool
-	Refusals     []string
+	Have     map[string]bool
+	Refusals []string
+	// RefusalLaw holds the law ids each refusal's answer relies on.
+	RefusalLaw   map[string][]string
 	Deadlines    []Deadline
 	Compensation []Compensation
 	Facts        map[string]string

@@ -559,6 +559,12 @@ func (st *stepper) advice(n *Node) *Advice {
 	for _, c := range o.Refusals {
 		if c.If.Holds(st.s.Facts, st.now) {
 			a.Refusals = append(a.Refusals, c.Key)
+			if len(c.Law) > 0 {
+				if a.RefusalLaw == nil {
+					a.RefusalLaw = map[string][]string{}
+				}
+				a.RefusalLaw[c.Key] = c.Law
+			}
 		}
 	}
 	for _, d := range o.Deadlines {

@@ -304,6 +304,9 @@ func (r *Renderer) outcome(w *writer, lang string, a *engine.Advice) error {
 			w.text("🗣 ")
 			w.italic(says)
 			w.text(" → " + ans)
+			if err := r.cites(w, lang, a.RefusalLaw[id]); err != nil {
+				return err
+			}
 			w.nl()
 		}
 	}
