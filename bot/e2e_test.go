@@ -589,7 +589,7 @@ func TestStoreDown(t *testing.T) {
 			h.start()
 			u := h.api.NewUser(int64(1600+i), "Wu", l.code)
 			for _, text := range []string{"/start", "hello", "/back"} {
-				expect(t, h.send(u, text), h.T(l.lang, "bot.notice.store_down"))
+				expect(t, h.send(u, text), h.T(l.lang, "notice.store_down"))
 			}
 		})
 	}

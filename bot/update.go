@@ -173,7 +173,7 @@ func (t *turn) fail(ctx context.Context, err error) {
 		if lang == "" {
 			lang = t.hint
 		}
-		if serr := t.send(ctx, lang, []outgoing{{text: t.tr(lang, "bot.notice.store_down", nil)}}); serr != nil && !errors.Is(serr, errBlocked) {
+		if serr := t.send(ctx, lang, []outgoing{{text: t.tr(lang, "notice.store_down", nil)}}); serr != nil && !errors.Is(serr, errBlocked) {
 			t.b.log.Error("could not tell the user the store is down", "update", t.update, "class", errClass(serr))
 		}
 		return
@@ -244,13 +244,9 @@ func (t *turn) message(ctx context.Context, m *models.Message) error {
 		return err
 	}
 	ev := t.b.adv.TextEvent(s, text)
-	if s.Form != nil {
-		// A detail for a complaint draft (a name, an address) is an
-		// answer, never a new case to guess, whatever it looks like.
-		ev = engine.Event{Kind: engine.Text, Text: text}
-	}
 	if ev.Kind == engine.Start {
-		return t.step(ctx, ev, "notice.pick_category")
+		// Text the bot could not place: say so kindly, then the menu.
+		return t.step(ctx, ev, "notice.not_understood")
 	}
 	return t.step(ctx, ev)
 }

@@ -72,7 +72,7 @@ func (c *Chat) Run(ctx context.Context) error {
 		}
 		if err := c.handle(ctx, line); err != nil {
 			if errors.Is(err, store.ErrUnavailable) {
-				fmt.Fprintln(c.Out, "! The session store is unreachable; your last answer was not saved. Please try again.")
+				c.notice(c.Lang, "notice.store_down")
 				continue
 			}
 			return err
@@ -127,6 +127,10 @@ func (c *Chat) handle(ctx context.Context, line string) error {
 				return err
 			}
 			ev = c.Advisor.TextEvent(s, line)
+			if ev.Kind == engine.Start {
+				// Text the bot could not place: say so kindly, then the menu.
+				c.notice(s.Lang, "notice.not_understood")
+			}
 		}
 	}
 	return c.step(ctx, ev)
@@ -144,6 +148,17 @@ func (c *Chat) step(ctx context.Context, ev engine.Event) error {
 		}
 	}
 	return nil
+}
+
+// notice prints one message by key (a missing one is a bug lint catches).
+func (c *Chat) notice(lang, key string) {
+	if lang == "" {
+		lang = c.Lang
+	}
+	if t, err := c.Renderer.T(lang, key, nil); err == nil {
+		fmt.Fprintln(c.Out, t)
+		fmt.Fprintln(c.Out)
+	}
 }
 
 // printDraft shows a complaint text, in Chinese too when the user reads

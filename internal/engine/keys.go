@@ -16,6 +16,7 @@ var MessageKeys = []string{
 	"notice.tree_changed", "notice.unknown_category", "notice.lang_set",
 	"notice.no_route", "notice.stale_button", "notice.use_buttons",
 	"notice.pick_category", "notice.case_done", "notice.nothing_to_undo",
+	"notice.not_understood", "notice.store_down",
 	"input.empty", "input.too_long", "input.bad_number", "input.bad_money",
 	"input.out_of_range", "input.bad_date", "input.future_date",
 	"input.bad_yesno", "input.bad_text",
