@@ -45,39 +45,60 @@ func runClassify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "disputebot classify: %v\n", err)
 		return 1
 	}
-	sc := bufio.NewScanner(stdin)
-	// Room for a 64 KiB line plus its newline (and a \r).
-	sc.Buffer(make([]byte, 0, 64<<10), maxLine+2)
+	in := bufio.NewReaderSize(stdin, 64<<10)
 	w := bufio.NewWriter(stdout)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" {
-			continue
+	for {
+		line, err := readLine(in)
+		if line = strings.TrimSpace(line); line != "" {
+			r := m.Classify(line)
+			facts := extract.Facts(line, time.Now())
+			if facts == nil {
+				facts = map[string]string{}
+			}
+			if err := enc.Encode(classifyLine{
+				Category:   r.Category,
+				Confidence: math.Round(r.Confidence*100) / 100,
+				Facts:      facts,
+			}); err != nil {
+				fmt.Fprintf(stderr, "disputebot classify: %v\n", err)
+				return 1
+			}
+			// One answer per line as it comes, so a program can talk to
+			// classify through a pipe.
+			if err := w.Flush(); err != nil {
+				fmt.Fprintf(stderr, "disputebot classify: %v\n", err)
+				return 1
+			}
 		}
-		r := m.Classify(line)
-		facts := extract.Facts(line, time.Now())
-		if facts == nil {
-			facts = map[string]string{}
+		if err == io.EOF {
+			break
 		}
-		if err := enc.Encode(classifyLine{
-			Category:   r.Category,
-			Confidence: math.Round(r.Confidence*100) / 100,
-			Facts:      facts,
-		}); err != nil {
-			fmt.Fprintf(stderr, "disputebot classify: %v\n", err)
+		if err != nil {
+			fmt.Fprintf(stderr, "disputebot classify: reading input: %v\n", err)
 			return 1
 		}
-	}
-	if err := sc.Err(); err != nil {
-		w.Flush()
-		fmt.Fprintf(stderr, "disputebot classify: reading input: %v\n", err)
-		return 1
 	}
 	if err := w.Flush(); err != nil {
 		fmt.Fprintf(stderr, "disputebot classify: %v\n", err)
 		return 1
 	}
 	return 0
+}
+
+// readLine reads one line, keeping at most maxLine bytes of it: a longer
+// line is cut (the rest is skipped), never fatal.
+func readLine(r *bufio.Reader) (string, error) {
+	var b []byte
+	for {
+		chunk, err := r.ReadSlice('\n')
+		if room := maxLine - len(b); room > 0 {
+			b = append(b, chunk[:min(len(chunk), room)]...)
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		return strings.ToValidUTF8(string(b), ""), err
+	}
 }

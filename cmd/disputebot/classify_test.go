@@ -75,3 +75,16 @@ func TestClassifyCommandLongLine(t *testing.T) {
 		t.Errorf("got %d output lines, want 2", n)
 	}
 }
+
+// A line past the 64 KiB limit is cut, not fatal, and the next line is
+// still answered.
+func TestClassifyOverlongLine(t *testing.T) {
+	in := strings.Repeat("商家不给退款", 20000) + "\n淘宝买的鞋子坏了\n"
+	var out, errb bytes.Buffer
+	if code := run([]string{"classify"}, strings.NewReader(in), &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if lines := strings.Split(strings.TrimSpace(out.String()), "\n"); len(lines) != 2 {
+		t.Fatalf("want 2 answers, got %d: %s", len(lines), out.String())
+	}
+}
