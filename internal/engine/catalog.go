@@ -17,8 +17,9 @@ func Token(seq int64) string { return strconv.FormatInt(seq, 36) }
 // small string (Telegram allows 64 bytes): "c:<token>:<option>".
 func ButtonData(token, option string) string { return "c:" + token + ":" + option }
 
-// MaxTokenLen is the longest Token a session can reach in practice
-// (base 36 of a step counter below 36^8, about 2.8e12 steps).
+// MaxTokenLen is the longest Token a session can reach in practice: base
+// 36 of a step counter below 36^8 (about 2.8e12). Counters start below
+// 2^40 (about 1.1e12), which leaves over 1.7e12 steps.
 const MaxTokenLen = 8
 
 // ParseButtonData splits data made by ButtonData; ok is false for anything

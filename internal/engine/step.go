@@ -32,6 +32,10 @@ func Step(cat *Catalog, s Session, ev Event) Result {
 	}
 	if st.s.Created.IsZero() {
 		st.s.Created = st.now
+		// Start the step counter at a time-derived value rather than 0:
+		// after /forget or expiry a chat starts afresh, and buttons left
+		// in its history must not match the new session's tokens.
+		st.s.Seq = st.now.UnixMilli() % (1 << 40)
 		st.changed = true
 	}
 	st.repair()

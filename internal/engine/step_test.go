@@ -279,3 +279,15 @@ func TestTickFromAnEarlierVisitIsStale(t *testing.T) {
 		t.Fatal("a tick on the current checklist was refused")
 	}
 }
+
+func TestNewSessionTokensDifferFromAForgottenOne(t *testing.T) {
+	cat := testCatalog()
+	a := Step(cat, Session{}, Event{Kind: Start, Tree: "t", Now: noon("2026-11-26")})
+	b := Step(cat, Session{}, Event{Kind: Start, Tree: "t", Now: noon("2026-11-27")})
+	if lastToken(a) == lastToken(b) {
+		t.Fatal("a fresh session reuses the tokens of an earlier one")
+	}
+	if len(lastToken(b)) > MaxTokenLen {
+		t.Fatalf("token %q longer than %d", lastToken(b), MaxTokenLen)
+	}
+}
