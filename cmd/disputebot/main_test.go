@@ -69,7 +69,7 @@ func TestLintNamesEachProblem(t *testing.T) {
 	report := out.String()
 	for _, want := range []string{
 		tree + `:`, `next "no_such_node" does not exist`,
-		`field colour not found`,
+		`unknown field "colour"`,
 		`node "orphan" is unreachable`,
 		`message key "personal_info.q.where" is missing in zh`,
 	} {

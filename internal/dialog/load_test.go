@@ -108,7 +108,7 @@ func TestLoadReportsEveryProblemWithFileAndLine(t *testing.T) {
 		}, []string{`dialogs/t.yaml:26: node "lost" is unreachable from start "q"`}, false},
 		{"unknown field", func(d, l fstest.MapFS) {
 			d["t.yaml"] = &fstest.MapFile{Data: []byte(strings.Replace(goodTree, "    text: t.q\n", "    text: t.q\n    colour: red\n", 1))}
-		}, []string{`dialogs/t.yaml:9: field colour not found`}, false},
+		}, []string{`dialogs/t.yaml:9: unknown field "colour"`}, false},
 		{"all four at once", func(d, l fstest.MapFS) {
 			tree := strings.Replace(goodTree, "next: done }", "next: nowhere }", 1)
 			tree += "  - id: lost\n    type: info\n    text: t.q\n    next: done\n"

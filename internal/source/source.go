@@ -6,6 +6,7 @@ package source
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -64,7 +65,19 @@ func FromYAML(file string, err error) []Problem {
 		if n, _ := fmt.Sscanf(m, "line %d:", &line); n == 1 {
 			m = strings.TrimSpace(m[strings.Index(m, ":")+1:])
 		}
-		ps = append(ps, Problem{File: file, Line: line, Msg: m})
+		ps = append(ps, Problem{File: file, Line: line, Msg: authorWords(m)})
 	}
 	return ps
+}
+
+var unknownFieldRe = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
+var goTypeRe = regexp.MustCompile(`into (?:\[\])?(?:\*?[a-z]+\.)?raw[A-Za-z]+`)
+
+// authorWords rewrites yaml.v3's messages in the author's terms, without
+// the program's Go type names.
+func authorWords(m string) string {
+	if sub := unknownFieldRe.FindStringSubmatch(m); sub != nil {
+		return fmt.Sprintf("unknown field %q", sub[1])
+	}
+	return goTypeRe.ReplaceAllString(m, "into this field")
 }
