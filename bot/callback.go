@@ -18,8 +18,10 @@ import (
 //	                     reached at this step token
 //	f:yes|no             confirm or cancel /forget
 //	l:zh|en              switch language
-//	s:sum|share|dl|draft an action on the case as it stands: its summary,
-//	                     sharing it, downloading it, complaint drafts
+//	s:sum|share|dl|draft|filed
+//	                     an action on the case as it stands: its summary,
+//	                     sharing it, downloading it, complaint drafts, the
+//	                     date it was filed with 12315
 //	d:<channel>          a complaint draft for merchant, platform or 12315
 //	d:zh:<channel>       the Chinese version of a draft already made
 //
@@ -33,6 +35,8 @@ const (
 	actShare    = "share"
 	actDownload = "dl"
 	actDrafts   = "draft"
+	// actFiled records the date a 12315 complaint was filed.
+	actFiled = "filed"
 )
 
 // tap is decoded callback data.
@@ -82,7 +86,7 @@ func parseTap(data string) (tap, bool) {
 		}
 		t.value = rest
 	case 's':
-		if !slices.Contains([]string{actSummary, actShare, actDownload, actDrafts}, rest) {
+		if !slices.Contains([]string{actSummary, actShare, actDownload, actDrafts, actFiled}, rest) {
 			return tap{}, false
 		}
 		t.value = rest

@@ -62,7 +62,7 @@ func TestConsultationByTapsAndTypedAnswers(t *testing.T) {
 			}
 			receipt, photos := h.T(l.lang, "evidence.test_receipt"), h.T(l.lang, "evidence.test_photos")
 			checklist := last(t, msgs)
-			actions := []string{h.T(l.lang, "bot.action.summary"), h.T(l.lang, "bot.action.share"), h.T(l.lang, "bot.action.download"), h.T(l.lang, "bot.action.drafts")}
+			actions := []string{h.T(l.lang, "bot.action.summary"), h.T(l.lang, "bot.action.share"), h.T(l.lang, "bot.action.download"), h.T(l.lang, "bot.action.drafts"), h.T(l.lang, "bot.action.filed")}
 			if got := buttons(checklist); !slices.Equal(got, append([]string{"⬜ " + receipt, "⬜ " + photos}, actions...)) {
 				t.Fatalf("checklist buttons = %q", got)
 			}
@@ -89,6 +89,12 @@ func TestConsultationByTapsAndTypedAnswers(t *testing.T) {
 			if s.Lang != l.lang || !s.Evidence["test_receipt"] || s.Node != "advice" {
 				t.Errorf("session lang %q, node %q, evidence %v", s.Lang, s.Node, s.Evidence)
 			}
+			// "I filed with 12315" asks the date, then shows the outcome
+			// with when 12315 must decide and when mediation ends.
+			expect(t, h.tap(u, h.T(l.lang, "bot.action.filed")), h.T(l.lang, "draft.ask.complaint_date"))
+			expect(t, h.send(u, "2026-11-24"), h.T(l.lang, "test.qd.title"),
+				h.T(l.lang, "deadline.accept_12315", map[string]any{"From": render.Date(l.lang, "2026-11-24")}))
+
 			if strings.Contains(h.transcript(u.Chat.ID), h.T(l.lang, "bot.notice.sorry")) {
 				t.Fatalf("the bot apologised:\n%s", h.transcript(u.Chat.ID))
 			}

@@ -75,17 +75,16 @@ func testLaws() *law.Registry {
 			Article: law.Text{ZH: "第24条", EN: "Art. 24"},
 			Says:    law.Text{ZH: "质量不合格的商品可以退货、换货或修理。", EN: "Defective goods may be returned, exchanged or repaired."}}},
 	}
-	// The provisions complaint drafts cite, as stand-ins.
-	for _, ids := range engine.DraftLaws {
-		for _, id := range ids {
-			st, art, _ := strings.Cut(id, "_")
-			if r.Statutes[st] == nil {
-				r.Statutes[st] = &law.Statute{ID: st, Name: law.Text{ZH: "《测试法规" + st + "》", EN: "Test Rules " + st}, Short: law.Text{ZH: st, EN: st}}
-			}
-			if r.Entries[id] == nil {
-				r.Entries[id] = &law.Entry{ID: id, Statute: st, Article: law.Text{ZH: "第" + art + "条", EN: "Art. " + art},
-					Says: law.Text{ZH: "测试条文。", EN: "A test provision."}}
-			}
+	// The provisions the program itself cites (drafts, deadline and
+	// compensation rules), as stand-ins.
+	for _, id := range engine.RuleLawIDs() {
+		st, art, _ := strings.Cut(id, "_")
+		if r.Statutes[st] == nil {
+			r.Statutes[st] = &law.Statute{ID: st, Name: law.Text{ZH: "《测试法规" + st + "》", EN: "Test Rules " + st}, Short: law.Text{ZH: st, EN: st}}
+		}
+		if r.Entries[id] == nil {
+			r.Entries[id] = &law.Entry{ID: id, Statute: st, Article: law.Text{ZH: "第" + art + "条", EN: "Art. " + art},
+				Says: law.Text{ZH: "测试条文。", EN: "A test provision."}}
 		}
 	}
 	return r

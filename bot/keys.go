@@ -13,7 +13,7 @@ func Keys() []string {
 		"bot.notice.sorry", "bot.lang.pick",
 		"bot.forget.confirm", "bot.forget.yes", "bot.forget.no", "bot.forget.done", "bot.forget.kept",
 		"bot.group.private", "bot.checklist.intro",
-		"bot.actions.intro", "bot.action.summary", "bot.action.share", "bot.action.download", "bot.action.drafts",
+		"bot.actions.intro", "bot.action.summary", "bot.action.share", "bot.action.download", "bot.action.drafts", "bot.action.filed",
 		"bot.share.intro", "bot.share.button", "bot.share.link", "bot.inline.description", "bot.inline.none",
 		"bot.download.html", "bot.download.txt",
 		"bot.draft.pick", "bot.draft.zh",

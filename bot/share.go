@@ -35,11 +35,12 @@ func (t *turn) actions(lang string, withSummary bool) [][]models.InlineKeyboardB
 		return [][]models.InlineKeyboardButton{
 			{btn("bot.action.summary", actSummary), btn("bot.action.share", actShare)},
 			{btn("bot.action.download", actDownload), btn("bot.action.drafts", actDrafts)},
+			{btn("bot.action.filed", actFiled)},
 		}
 	}
 	return [][]models.InlineKeyboardButton{
 		{btn("bot.action.share", actShare), btn("bot.action.download", actDownload)},
-		{btn("bot.action.drafts", actDrafts)},
+		{btn("bot.action.drafts", actDrafts), btn("bot.action.filed", actFiled)},
 	}
 }
 
@@ -124,6 +125,8 @@ func (t *turn) tapAction(ctx context.Context, q *models.CallbackQuery, act strin
 		return t.share(ctx, lang)
 	case actDownload:
 		return t.download(ctx, lang, sum)
+	case actFiled:
+		return t.step(ctx, engine.Event{Kind: engine.Draft, Option: engine.FiledForm})
 	default:
 		return t.draftMenu(ctx, lang)
 	}

@@ -115,7 +115,7 @@ func TestSummaryShareDownloadAndLink(t *testing.T) {
 			msgs := h.send(u, "/summary")
 			expect(t, msgs, h.T(l.lang, "summary.heading", map[string]any{"Category": h.T(l.lang, "category.quality_defect")}),
 				title, "✅ "+receipt, "✅ "+photos, h.T(l.lang, "summary.masked"))
-			if got := buttons(last(t, msgs)); !slices.Equal(got, []string{h.T(l.lang, "bot.action.share"), h.T(l.lang, "bot.action.download"), h.T(l.lang, "bot.action.drafts")}) {
+			if got := buttons(last(t, msgs)); !slices.Equal(got, []string{h.T(l.lang, "bot.action.share"), h.T(l.lang, "bot.action.download"), h.T(l.lang, "bot.action.drafts"), h.T(l.lang, "bot.action.filed")}) {
 				t.Fatalf("buttons under the summary: %q", got)
 			}
 			expect(t, h.tap(u, h.T(l.lang, "bot.action.summary")), "✅ "+receipt, "✅ "+photos)

@@ -104,6 +104,8 @@ func (c *Chat) handle(ctx context.Context, line string) error {
 		ev.Kind, ev.Lang = engine.SetLang, arg
 	case "/summary":
 		return c.summary(ctx)
+	case "/filed":
+		ev.Kind, ev.Option = engine.Draft, engine.FiledForm
 	case "/draft":
 		if !slices.Contains(engine.DraftChannels, arg) {
 			fmt.Fprintln(c.Out, "usage: /draft merchant|platform|12315")
@@ -112,7 +114,7 @@ func (c *Chat) handle(ctx context.Context, line string) error {
 		ev.Kind, ev.Option = engine.Draft, arg
 	case "/help":
 		fmt.Fprintln(c.Out, "Type a number to pick an option, or type your answer.")
-		fmt.Fprintln(c.Out, "/back  /restart  /new [description]  /start <category>  /lang zh|en  /summary  /draft merchant|platform|12315  /quit")
+		fmt.Fprintln(c.Out, "/back  /restart  /new [description]  /start <category>  /lang zh|en  /summary  /draft merchant|platform|12315  /filed  /quit")
 		return nil
 	default:
 		if strings.HasPrefix(cmd, "/") {

@@ -8,7 +8,11 @@ import (
 // DeadlineRule is a legal period: its length and the law ids behind it.
 type DeadlineRule struct {
 	Days, Months, Years int
-	Law                 []string
+	// WorkingDays counts Monday to Friday only. Public holidays (and the
+	// weekend days China works in exchange for them) are not known here;
+	// the bot says they extend the period rather than guess.
+	WorkingDays int
+	Law         []string
 }
 
 // DeadlineRules are the periods the dialogs may ask for, from law-facts.md
@@ -31,6 +35,7 @@ var DeadlineRules = map[string]DeadlineRule{
 	"injury_claim":        {Years: 2, Law: []string{"pql_45"}},
 	"mediation_end":       {Days: 60, Law: []string{"ir_46", "cr_45"}},
 	"defect_return":       {Days: 7, Law: []string{"cpl_24"}},
+	"accept_12315":        {WorkingDays: 7, Law: []string{"cr_15", "cpl_46"}},
 }
 
 // CountingLaw is the rule on counting periods (Civil Code Arts. 201-203):
@@ -92,6 +97,12 @@ func ComputeDeadline(rule, from string, now time.Time) (Deadline, bool) {
 		return Deadline{}, false
 	}
 	due := addPeriod(start, r.Years, r.Months, r.Days)
+	for n := r.WorkingDays; n > 0; {
+		due = due.AddDate(0, 0, 1)
+		if d := due.Weekday(); d != time.Saturday && d != time.Sunday {
+			n--
+		}
+	}
 	wd := due.Weekday()
 	return Deadline{
 		Rule: rule, From: from, Due: due.Format(DateLayout),

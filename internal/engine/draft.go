@@ -8,6 +8,9 @@ import "slices"
 // and the facts (SAMR complaint measures, Art. 10); the facts come from the
 // case itself.
 var DraftFields = map[string][]string{
+	// Not a draft: the date a 12315 complaint was filed, after which the
+	// outcome shows when the regulator must decide and mediation ends.
+	FiledForm:  {"complaint_date"},
 	"merchant": {"merchant_name", "demand"},
 	"platform": {"merchant_name", "demand"},
 	"12315":    {"complainant_name", "complainant_phone", "complainant_address", "merchant_name", "merchant_address", "demand"},
@@ -25,14 +28,30 @@ var DraftLaws = map[string][]string{
 // DraftChannels in the order the front ends offer them.
 var DraftChannels = []string{"merchant", "platform", "12315"}
 
+// FiledForm asks when the user filed with 12315.
+const FiledForm = "filed_12315"
+
 // draftFieldSpec bounds a typed detail: a name or an address, not an essay.
 var draftFieldSpec = &InputSpec{Kind: TextInput, MaxLen: 300}
+
+// fieldSpec is how a form's detail is typed.
+func fieldSpec(field string) *InputSpec {
+	if field == "complaint_date" {
+		return &InputSpec{Kind: DateInput}
+	}
+	return draftFieldSpec
+}
 
 func (st *stepper) draft(ev Event) {
 	n := st.node()
 	if n == nil || n.Kind != Outcome || DraftFields[ev.Option] == nil {
 		st.stale()
 		return
+	}
+	if ev.Option == FiledForm && st.s.Facts["complaint_date"] != "" {
+		// Asking again means correcting the date.
+		delete(st.s.Facts, "complaint_date")
+		st.changed = true
 	}
 	st.nextField(ev.Option)
 }
@@ -53,18 +72,22 @@ func (st *stepper) nextField(channel string) {
 		st.s.Form = nil
 		st.changed = true
 	}
+	if channel == FiledForm {
+		st.show() // the outcome again, now with the 12315 dates
+		return
+	}
 	st.replies = append(st.replies, Reply{Kind: DraftReply, Advice: st.advice(st.node()), Data: map[string]string{"Channel": channel}})
 }
 
 func (st *stepper) askField() {
 	f := st.s.Form
 	st.replies = append(st.replies, Reply{Kind: QuestionReply, Token: Token(st.s.Seq), Data: map[string]string{"Channel": f.Channel},
-		Question: &Question{Tree: st.s.Tree, Node: st.s.Node, Key: "draft.ask." + f.Field, Input: draftFieldSpec, Facts: cloneMap(st.s.Facts), CanGoBack: true}})
+		Question: &Question{Tree: st.s.Tree, Node: st.s.Node, Key: "draft.ask." + f.Field, Input: fieldSpec(f.Field), Facts: cloneMap(st.s.Facts), CanGoBack: true}})
 }
 
 // formText takes a typed detail for the open form.
 func (st *stepper) formText(raw string) {
-	v, err := ParseInput(draftFieldSpec, raw, st.now)
+	v, err := ParseInput(fieldSpec(st.s.Form.Field), raw, st.now)
 	if err != nil {
 		st.replies = append(st.replies, Reply{Kind: NoticeReply, Key: err.Key, Data: err.Data})
 		st.askField()

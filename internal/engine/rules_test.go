@@ -198,3 +198,17 @@ func TestButtonData(t *testing.T) {
 		}
 	}
 }
+
+func TestWorkingDayDeadline(t *testing.T) {
+	tests := []struct{ from, due string }{
+		{"2026-11-26", "2026-12-07"}, // Thursday: Fri, Mon-Fri, Mon
+		{"2026-11-28", "2026-12-08"}, // Saturday: Mon-Fri, Mon, Tue
+		{"2026-11-30", "2026-12-09"}, // Monday
+	}
+	for _, tt := range tests {
+		d, ok := ComputeDeadline("accept_12315", tt.from, noon("2026-11-26"))
+		if !ok || d.Due != tt.due {
+			t.Errorf("from %s: got %s, want %s", tt.from, d.Due, tt.due)
+		}
+	}
+}

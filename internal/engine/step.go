@@ -579,6 +579,17 @@ func (st *stepper) advice(n *Node) *Advice {
 			a.Deadlines = append(a.Deadlines, dl)
 		}
 	}
+	if filed := st.s.Facts["complaint_date"]; filed != "" {
+		// Filed with 12315: when it must decide, and when mediation ends
+		// at the latest (60 days from acceptance, counted from the last
+		// day it may accept).
+		if acc, ok := ComputeDeadline("accept_12315", filed, st.now); ok {
+			a.Deadlines = append(a.Deadlines, acc)
+			if med, ok := ComputeDeadline("mediation_end", acc.Due, st.now); ok {
+				a.Deadlines = append(a.Deadlines, med)
+			}
+		}
+	}
 	for _, c := range o.Compensation {
 		if !c.If.Holds(st.s.Facts, st.now) {
 			continue

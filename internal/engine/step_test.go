@@ -291,3 +291,20 @@ func TestNewSessionTokensDifferFromAForgottenOne(t *testing.T) {
 		t.Fatalf("token %q longer than %d", lastToken(b), MaxTokenLen)
 	}
 }
+
+func TestFiledWith12315AddsItsDeadlines(t *testing.T) {
+	cat := testCatalog()
+	now := noon("2026-11-26")
+	r := Step(cat, Session{}, Event{Kind: Start, Tree: "t", Now: now})
+	r = Step(cat, r.Session, Event{Kind: Choose, Token: lastToken(r), Option: "goods", Now: now})
+	r = Step(cat, r.Session, Event{Kind: Text, Text: "5000", Now: now})
+	r = Step(cat, r.Session, Event{Kind: Draft, Option: FiledForm, Now: now})
+	if r.Replies[0].Question == nil || r.Replies[0].Question.Input.Kind != DateInput {
+		t.Fatalf("the filing date is not asked as a date: %+v", r.Replies)
+	}
+	r = Step(cat, r.Session, Event{Kind: Text, Text: "2026-11-26", Now: now})
+	a := r.Replies[len(r.Replies)-1].Advice
+	if a == nil || len(a.Deadlines) != 2 || a.Deadlines[0].Due != "2026-12-07" || a.Deadlines[1].Due != "2027-02-05" {
+		t.Fatalf("12315 deadlines: %+v", a)
+	}
+}
