@@ -88,6 +88,9 @@ func Build(cat *engine.Catalog, s engine.Session, now time.Time, shared bool) (*
 	if shared {
 		masked := make(map[string]string, len(advice.Facts))
 		for k, v := range advice.Facts {
+			if personalFacts[k] {
+				continue // the complainant's identity never leaves in a share
+			}
 			masked[k] = Mask(v)
 		}
 		advice.Facts = masked
@@ -101,6 +104,10 @@ func Build(cat *engine.Catalog, s engine.Session, now time.Time, shared bool) (*
 	}
 	return sum, true
 }
+
+// personalFacts are the user's own identity and contacts, typed for a
+// 12315 draft: drafts use them; shared summaries drop them entirely.
+var personalFacts = map[string]bool{"complainant_name": true, "complainant_phone": true, "complainant_address": true}
 
 // NewToken returns a share token: 128 random bits, URL-safe, so a link
 // cannot be guessed.

@@ -42,7 +42,11 @@ func TestBuild(t *testing.T) {
 	if strings.Join(sum.Have, ",") != "receipt" || strings.Join(sum.Missing, ",") != "order_page" {
 		t.Fatalf("evidence split: have %v missing %v", sum.Have, sum.Missing)
 	}
+	s.Facts["complainant_address"] = "Room 1, 2 Road"
 	shared, _ := Build(catalog(), s, time.Now(), true)
+	if _, ok := shared.Advice.Facts["complainant_address"]; ok {
+		t.Fatal("a shared summary carries the complainant's address")
+	}
 	if v := shared.Answers[1].Value; strings.Contains(v, "12345678") || shared.Advice.Facts["merchant"] != "Shop at 138****5678" {
 		t.Fatalf("shared summary leaks: %q / %q", v, shared.Advice.Facts["merchant"])
 	}
