@@ -35,6 +35,9 @@ func runClassify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: disputebot classify < messages.txt")
 		fmt.Fprintln(stderr, "Reads one message per line and writes one JSON object per line:")
 		fmt.Fprintln(stderr, `  {"category":"...","confidence":0.93,"facts":{...}}`)
+		fmt.Fprintln(stderr, "Facts (only those the text gives): platform, amount, balance, paid_date,")
+		fmt.Fprintln(stderr, "received_date, incident_date, date (one date, role not said), subject,")
+		fmt.Fprintln(stderr, "channel, merchant_said, foreigner, hurt, closure; see dialogs/README.md.")
 		if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 			return 0
 		}

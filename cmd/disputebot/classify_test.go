@@ -27,7 +27,8 @@ func TestClassifyCommand(t *testing.T) {
 	}{
 		{"quality_defect", map[string]string{"platform": "pinduoduo", "merchant_said": "go_to_manufacturer"}},
 		{"personal_info", map[string]string{}},
-		{"service_refund", map[string]string{"amount": "3000.00"}},
+		// 3000 is what is left on the card, not what was paid.
+		{"service_refund", map[string]string{"balance": "3000.00", "amount": "", "closure": "vanished"}},
 		{"unknown", map[string]string{}},
 	}
 	if len(lines) != len(want) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -11,7 +12,7 @@ import (
 const (
 	cnDigits = "零〇一二两三四五六七八九"
 	cnNum    = `[零〇一二两三四五六七八九十百千万点]+`
-	arNum    = `\d+(?:,\d{3})*(?:\.\d+)?\s*(?:万|千|k|w)?`
+	arNum    = `\d+(?:,\d{3})*(?:\.\d+)?\s*(?:万|千|k\b|w\b)?`
 	anyNum   = `(` + arNum + `|` + cnNum + `)`
 )
 
@@ -21,8 +22,11 @@ var (
 	// 299元, 三百块, 299 yuan, 299rmb
 	amountSuffixRe = regexp.MustCompile(anyNum + `\s*(元|块钱|块|圆|\b(?:rmb|yuan|cny|kuai|quai)\b|¥)`)
 	// 花了2000, 卡里还有3000, paid 299: money only because of the verb.
-	amountContextRe = regexp.MustCompile(`(花了|花费|付了|付款|支付了?|交了|缴了|充了|充值了?|充|预存了?|存了|卡里还有|卡里还剩|余额还有|余额还剩|余额|还剩|退了|赔了|` +
-		`\b(?:paid|spent|spend|costs?|cost\s+me|charged(?:\s+me)?|price\s+(?:was|is)|refund\s+of|deposit\s+of|balance\s+of|top(?:ped)?\s+up)\b)\s*(?:我\s*)?` + anyNum)
+	amountContextRe = regexp.MustCompile(`(花了|花费|付了|付款|支付了?|交了|缴了|充了|充值了?|充|预存了?|存了|卡里还有|卡里还剩|余额还有|余额还剩|余额|还剩|还有|剩余|剩下了?|退了|赔了|` +
+		`\b(?:paid|spent|spend|costs?|cost\s+me|charged(?:\s+me)?|price\s+(?:was|is)|refund\s+of|deposit\s+of|balance\s+of|top(?:ped)?\s+up|` +
+		`still\s+(?:have|had|got)|remaining|left\s+with)\b)\s*(?:我\s*)?` + anyNum)
+	// 3000 left, 3000 remaining: money because of what follows.
+	amountLeftRe = regexp.MustCompile(`(\d+(?:,\d{3})*(?:\.\d+)?\s*(?:万|千|k\b|w\b)?)\s*(?:left|remaining)\b`)
 	// Units that mean the number counted something else.
 	notMoneyAfterRe = regexp.MustCompile(`^\s*(?:天|日|号|月|年|周|星期|个|次|件|位|人|岁|楼|层|斤|公斤|克|g\b|kg|小时|分钟|分|秒|点|%|折|倍|张|节|期|单|台|部|瓶|杯|碗|份|盒|袋|寸|米|公里|km|` +
 		`(?:days?|hours?|weeks?|months?|years?|times|minutes?|pcs|pieces?|items?|people|percent|gb|mb|tb|mah|km|cm|mm|inch(?:es)?)\b)`)
@@ -31,28 +35,34 @@ var (
 )
 
 type amountCand struct {
-	pos, end int
-	value    float64
-	paid     bool
+	pos, end    int // the whole expression (with 花了, ¥, 元)
+	num, numEnd int // the number itself
+	value       float64
 }
 
-// amount returns the amount paid as "123.00", and the byte spans of every
-// money expression found (so the date finder does not read 11.20元 as a
-// date).
-func amount(s string) (string, [][2]int) {
+// amounts returns the amount paid and the balance left (as "123.00", or ""
+// when not clearly given), and the byte spans of every money expression
+// found (so the date finder does not read 11.20元 as a date).
+//
+// Each amount takes its role from the nearest cue in its clause: 花了, 付了,
+// paid (paid); 还有, 还剩, 余额, left, balance (balance); 退了, 赔, 原价,
+// refund (something else). The amount paid is the one paid amount; with
+// none, the one amount without a role. Two different candidates for either
+// means neither is given.
+func amounts(s string) (amount, balanceLeft string, spans [][2]int) {
 	var cands []amountCand
-	add := func(pos, end int, num string, paid bool) {
-		v, ok := parseNumber(num)
+	add := func(pos, end, num, numEnd int) {
+		v, ok := parseNumber(s[num:numEnd])
 		if !ok || v <= 0 || v > 1e9 {
 			return
 		}
-		cands = append(cands, amountCand{pos, end, v, paid})
+		cands = append(cands, amountCand{pos, end, num, numEnd, v})
 	}
 	for _, m := range amountPrefixRe.FindAllStringSubmatchIndex(s, -1) {
 		if notMoneyAfterRe.MatchString(s[m[1]:]) {
 			continue
 		}
-		add(m[0], m[1], s[m[2]:m[3]], paidBefore(s, m[0]))
+		add(m[0], m[1], m[2], m[3])
 	}
 	for _, m := range amountSuffixRe.FindAllStringSubmatchIndex(s, -1) {
 		unit := s[m[4]:m[5]]
@@ -63,42 +73,65 @@ func amount(s string) (string, [][2]int) {
 				continue
 			}
 		}
-		add(m[0], m[1], s[m[2]:m[3]], paidBefore(s, m[0]))
+		add(m[0], m[1], m[2], m[3])
 	}
 	for _, m := range amountContextRe.FindAllStringSubmatchIndex(s, -1) {
 		if notMoneyAfterRe.MatchString(s[m[1]:]) {
 			continue
 		}
-		verb := s[m[2]:m[3]]
-		paid := !strings.Contains(verb, "余额") && !strings.Contains(verb, "还") && !strings.Contains(verb, "退") &&
-			!strings.Contains(verb, "balance") && !strings.Contains(verb, "refund") && !strings.Contains(verb, "赔")
-		add(m[0], m[1], s[m[4]:m[5]], paid)
+		if isSmallCN(s[m[4]:m[5]]) {
+			continue // 还有一些, 充了一次
+		}
+		add(m[0], m[1], m[4], m[5])
+	}
+	for _, m := range amountLeftRe.FindAllStringSubmatchIndex(s, -1) {
+		if v, _ := parseNumber(s[m[2]:m[3]]); v < 10 {
+			continue // 2 left in stock
+		}
+		add(m[0], m[1], m[2], m[3])
 	}
 	if len(cands) == 0 {
-		return "", nil
+		return "", "", nil
 	}
-	spans := make([][2]int, len(cands))
-	best := -1
-	for i, c := range cands {
-		spans[i] = [2]int{c.pos, c.end}
-		switch {
-		case best < 0:
-			best = i
-		case c.paid && !cands[best].paid:
-			best = i
-		case c.paid == cands[best].paid && c.pos < cands[best].pos:
-			best = i
+	// One money expression may be found by several patterns (花了299元):
+	// merge overlapping ones.
+	slices.SortFunc(cands, func(a, b amountCand) int { return a.pos - b.pos })
+	merged := cands[:1]
+	for _, c := range cands[1:] {
+		last := &merged[len(merged)-1]
+		if c.pos < last.end {
+			last.end = max(last.end, c.end)
+			last.num, last.numEnd = min(last.num, c.num), min(last.numEnd, c.numEnd)
+			continue
+		}
+		merged = append(merged, c)
+	}
+	byRole := map[role][]float64{}
+	for i, c := range merged {
+		spans = append(spans, [2]int{c.pos, c.end})
+		lo, hi := clause(s, c.pos, c.end)
+		if i > 0 {
+			lo = max(lo, merged[i-1].end)
+		}
+		if i+1 < len(merged) {
+			hi = min(hi, merged[i+1].pos)
+		}
+		r := amountRole(s, c.num, c.numEnd, lo, hi)
+		if !slices.Contains(byRole[r], c.value) {
+			byRole[r] = append(byRole[r], c.value)
 		}
 	}
-	return fmt.Sprintf("%.2f", math.Round(cands[best].value*100)/100), spans
-}
-
-var paidVerbRe = regexp.MustCompile(`(?:花了|花费|付了|付款|支付|交了|缴了|充了|充值|预存|买的|买了|paid|spent|cost|charged|bought)[^，。,.!！?？]{0,12}$`)
-
-// paidBefore reports whether a paying verb closely precedes pos.
-func paidBefore(s string, pos int) bool {
-	start := max(0, pos-40)
-	return paidVerbRe.MatchString(s[start:pos])
+	money := func(vs []float64) string {
+		if len(vs) != 1 {
+			return ""
+		}
+		return fmt.Sprintf("%.2f", math.Round(vs[0]*100)/100)
+	}
+	amount = money(byRole[paid])
+	if len(byRole[paid]) == 0 {
+		amount = money(byRole[noRole])
+	}
+	return amount, money(byRole[balance]), spans
 }
 
 // isSmallCN reports a Chinese numeral below ten (一块, 两块 are usually "a

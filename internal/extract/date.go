@@ -2,6 +2,7 @@ package extract
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -35,14 +36,17 @@ var (
 var enMonths = map[string]time.Month{"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12}
 
 type dateCand struct {
-	pos int
-	d   time.Time
+	pos, end int
+	d        time.Time
 }
 
-// date returns the first date mentioned in s as YYYY-MM-DD, resolved in
-// China time and never after today. money holds byte spans already read as
-// amounts.
-func date(s string, now time.Time, money [][2]int) string {
+// dates returns the dates mentioned in s as YYYY-MM-DD, resolved in China
+// time and never after today, by role: ReceivedDate, PaidDate and
+// IncidentDate when the date's clause says which (11月24日签收, paid on Nov
+// 10, 昨天坏了), two different dates for one role giving neither; Date only
+// when s mentions exactly one date and does not say what it is. money
+// holds byte spans already read as amounts.
+func dates(s string, now time.Time, money [][2]int) map[string]string {
 	n := now.In(chinaTime)
 	today := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, chinaTime)
 	var cands []dateCand
@@ -58,7 +62,7 @@ func date(s string, now time.Time, money [][2]int) string {
 	add := func(pos, end int, d time.Time, ok bool) {
 		taken = append(taken, [2]int{pos, end})
 		if ok && !d.After(today) {
-			cands = append(cands, dateCand{pos, d})
+			cands = append(cands, dateCand{pos, end, d})
 		}
 	}
 	each := func(re *regexp.Regexp, f func(m []string, pos, end int)) {
@@ -253,15 +257,38 @@ func date(s string, now time.Time, money [][2]int) string {
 	})
 
 	if len(cands) == 0 {
-		return ""
+		return nil
 	}
-	best := cands[0]
-	for _, c := range cands[1:] {
-		if c.pos < best.pos {
-			best = c
+	slices.SortFunc(cands, func(a, b dateCand) int { return a.pos - b.pos })
+	byRole := map[role][]string{}
+	var all []string
+	for i, c := range cands {
+		lo, hi := clause(s, c.pos, c.end)
+		if i > 0 {
+			lo = max(lo, cands[i-1].end)
+		}
+		if i+1 < len(cands) {
+			hi = min(hi, cands[i+1].pos)
+		}
+		v := c.d.Format("2006-01-02")
+		r := nearestCue(s, c.pos, c.end, lo, hi, dateCues)
+		if !slices.Contains(byRole[r], v) {
+			byRole[r] = append(byRole[r], v)
+		}
+		if !slices.Contains(all, v) {
+			all = append(all, v)
 		}
 	}
-	return best.d.Format("2006-01-02")
+	out := map[string]string{}
+	for r, name := range map[role]string{received: ReceivedDate, paid: PaidDate, incident: IncidentDate} {
+		if len(byRole[r]) == 1 {
+			out[name] = byRole[r][0]
+		}
+	}
+	if len(all) == 1 && len(byRole) == 1 && byRole[noRole] != nil {
+		out[Date] = all[0]
+	}
+	return out
 }
 
 func isDigitByte(b byte) bool { return b >= '0' && b <= '9' }

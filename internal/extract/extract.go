@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"maps"
 	"regexp"
 	"strings"
 	"time"
@@ -9,14 +10,29 @@ import (
 
 // Fact names. Dialog trees rely on exactly these keys and values.
 const (
-	Platform     = "platform"
-	Amount       = "amount"
+	Platform = "platform"
+	// Amount is the money paid; Balance the money left on a card or
+	// account (卡里还有3000).
+	Amount  = "amount"
+	Balance = "balance"
+	// ReceivedDate: signed for, delivered, arrived. PaidDate: paid,
+	// bought, ordered, signed up, charged. IncidentDate: the problem was
+	// found, the thing broke, someone fell ill, the business closed.
+	ReceivedDate = "received_date"
+	PaidDate     = "paid_date"
+	IncidentDate = "incident_date"
+	// Date is the one date mentioned when the text does not say what it
+	// is; never set when the text mentions two dates.
 	Date         = "date"
 	Subject      = "subject"
 	Channel      = "channel"
 	MerchantSaid = "merchant_said"
 	Foreigner    = "foreigner"
 	Hurt         = "hurt"
+	// Closure is "vanished" when the business closed and the owner is gone
+	// (跑路, 卷款, vanished): the value service_refund's closure question
+	// sets for that answer.
+	Closure = "closure"
 )
 
 // China has had no daylight saving time since 1991.
@@ -33,13 +49,14 @@ func Facts(text string, now time.Time) map[string]string {
 	if p != "" {
 		out[Platform] = p
 	}
-	amt, spans := amount(s)
+	amt, bal, spans := amounts(s)
 	if amt != "" {
 		out[Amount] = amt
 	}
-	if d := date(s, now, spans); d != "" {
-		out[Date] = d
+	if bal != "" {
+		out[Balance] = bal
 	}
+	maps.Copy(out, dates(s, now, spans))
 	if v := subject(s); v != "" {
 		out[Subject] = v
 	}
@@ -54,6 +71,9 @@ func Facts(text string, now time.Time) map[string]string {
 	}
 	if hurt(s) {
 		out[Hurt] = "yes"
+	}
+	if vanishedRe.MatchString(s) {
+		out[Closure] = "vanished"
 	}
 	return out
 }
@@ -232,3 +252,11 @@ func hurt(s string) bool {
 	}
 	return false
 }
+
+// vanishedRe: the business shut and the owner is gone with the money. A
+// plain 关门 or "closed down" could also be an announced closure or a move,
+// so it is not enough.
+var vanishedRe = regexp.MustCompile(`跑路|卷款|卷钱|携款|人去楼空|人间蒸发|(?:老板娘?|店主|商家)(?:已经|都|也)?(?:跑了|失联|联系不上)|联系不上老板|找不到老板|突然关门|` +
+	`\b(?:vanished|disappeared|ran\s+(?:off|away)|skipped\s+town|absconded|fled|did\s+a\s+runner|done\s+a\s+runner|` +
+	`(?:closed|shut)\s+(?:down\s+)?(?:overnight|suddenly|without\s+(?:notice|warning|a\s+word)))\b|` +
+	`\bowner\s+(?:is\s+|has\s+)?(?:gone|missing|unreachable)\b`)

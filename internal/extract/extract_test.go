@@ -20,7 +20,7 @@ func TestFacts(t *testing.T) {
 		{"pdd买的空气炸锅用了三天就坏了商家让我找厂家",
 			F{Platform: "pinduoduo", Subject: "goods", Channel: "online", MerchantSaid: "go_to_manufacturer"}},
 		{"The hotpot place won't let me order unless I log in with WeChat", F{}},
-		{"健身房跑路了卡里还有3000", F{Amount: "3000.00", Subject: "service"}},
+		{"健身房跑路了卡里还有3000", F{Balance: "3000.00", Subject: "service", Closure: "vanished"}},
 
 		// Platforms.
 		{"淘宝买的裙子", F{Platform: "taobao", Subject: "goods", Channel: "online"}},
@@ -57,7 +57,7 @@ func TestFacts(t *testing.T) {
 		{"I paid 299 yuan", F{Amount: "299.00"}},
 		{"it was RMB 299", F{Amount: "299.00"}},
 		{"cost me 450 rmb", F{Amount: "450.00"}},
-		{"美容院卡里还剩一万二", F{Amount: "12000.00", Subject: "service"}},
+		{"美容院卡里还剩一万二", F{Balance: "12000.00", Subject: "service"}},
 		{"充了5000，现在店关了", F{Amount: "5000.00", Subject: "service"}},
 		{"价格是99.9元", F{Amount: "99.90"}},
 		{"咬到一块塑料", F{}},
@@ -66,22 +66,22 @@ func TestFacts(t *testing.T) {
 		{"原价999元，我花了599元买的", F{Amount: "599.00", Subject: "goods"}},
 		{"退了100块，我付了800块", F{Amount: "800.00"}},
 		{"paid 2,999 for a phone", F{Amount: "2999.00", Subject: "goods"}},
-		{"卡里还有3k", F{Amount: "3000.00"}},
+		{"卡里还有3k", F{Balance: "3000.00"}},
 
 		// Dates.
-		{"昨天买的", F{Date: "2026-11-25", Subject: "goods"}},
+		{"昨天买的", F{PaidDate: "2026-11-25", Subject: "goods"}},
 		{"前天去的餐厅", F{Date: "2026-11-24", Subject: "service", Channel: "offline"}},
-		{"今天收到货", F{Date: "2026-11-26", Subject: "goods"}},
-		{"上周五办的卡", F{Date: "2026-11-20", Subject: "service"}},
-		{"周五出的事", F{Date: "2026-11-20"}},
+		{"今天收到货", F{ReceivedDate: "2026-11-26", Subject: "goods"}},
+		{"上周五办的卡", F{PaidDate: "2026-11-20", Subject: "service"}},
+		{"周五出的事", F{IncidentDate: "2026-11-20"}},
 		{"上个月3号", F{Date: "2026-10-03"}},
-		{"11月20日下单的", F{Date: "2026-11-20", Channel: "online"}},
-		{"11月30日买的", F{Date: "2025-11-30", Subject: "goods"}},
+		{"11月20日下单的", F{PaidDate: "2026-11-20", Channel: "online"}},
+		{"11月30日买的", F{PaidDate: "2025-11-30", Subject: "goods"}},
 		{"11.20那天", F{Date: "2026-11-20"}},
 		{"2026-11-20", F{Date: "2026-11-20"}},
 		{"2026年11月20日", F{Date: "2026-11-20"}},
 		{"预约在2026年12月5日", F{}},
-		{"yesterday the kettle broke", F{Date: "2026-11-25"}},
+		{"yesterday the kettle broke", F{IncidentDate: "2026-11-25"}},
 		{"last Tuesday", F{Date: "2026-11-24"}},
 		{"on Nov 20", F{Date: "2026-11-20"}},
 		{"on the 20th of November", F{Date: "2026-11-20"}},
@@ -92,9 +92,60 @@ func TestFacts(t *testing.T) {
 		{"3号那天", F{Date: "2026-11-03"}},
 		{"28号", F{Date: "2026-10-28"}},
 		{"坐5号线去的", F{}},
-		{"去年双十一买的", F{Date: "2025-11-11", Subject: "goods"}},
-		{"11/20 ordered online", F{Date: "2026-11-20", Channel: "online", Platform: "other_online"}},
+		{"去年双十一买的", F{PaidDate: "2025-11-11", Subject: "goods"}},
+		{"11/20 ordered online", F{PaidDate: "2026-11-20", Channel: "online", Platform: "other_online"}},
 		{"价格11.20元", F{Amount: "11.20"}},
+
+		// Amounts by role: paid, left on a card, or neither.
+		{"办卡充了5000，现在卡里还剩3000", F{Amount: "5000.00", Balance: "3000.00", Subject: "service"}},
+		{"充了5000还剩3000", F{Amount: "5000.00", Balance: "3000.00", Subject: "service"}},
+		{"卡里还有3000没用", F{Balance: "3000.00"}},
+		{"I have 3000 left on my gym card", F{Balance: "3000.00", Subject: "service"}},
+		{"balance of 800 yuan", F{Balance: "800.00"}},
+		{"paid 300 for the course, 200 remaining", F{Amount: "300.00", Balance: "200.00", Subject: "service"}},
+		{"衣服199元，鞋子299元", F{Subject: "goods"}},
+		{"花了200元，又花了300元", F{}},
+		{"商家说要退我50元，我花了200元", F{Amount: "200.00"}},
+		{"原价999元，现价599元", F{Amount: "599.00"}},
+		{"三百块买的", F{Amount: "300.00", Subject: "goods"}},
+		{"还有一些问题", F{}},
+		{"only 2 left in stock", F{}},
+
+		// Dates by role; two dates never give a plain date.
+		{"淘宝买的衣服11月10日下单，11月24日签收，商家不给七天无理由退货",
+			F{Platform: "taobao", Subject: "goods", Channel: "online", PaidDate: "2026-11-10", ReceivedDate: "2026-11-24"}},
+		{"淘宝买的衣服11月20日签收，商家不给七天无理由退货", F{Platform: "taobao", Subject: "goods", Channel: "online", ReceivedDate: "2026-11-20"}},
+		{"11月10日下单11月24日签收", F{Channel: "online", PaidDate: "2026-11-10", ReceivedDate: "2026-11-24"}},
+		{"ordered on Nov 10 and it was delivered on Nov 24", F{Channel: "online", Subject: "goods", PaidDate: "2026-11-10", ReceivedDate: "2026-11-24"}},
+		{"11月10日，11月24日签收", F{ReceivedDate: "2026-11-24"}},
+		{"11月10日和11月20日", F{}},
+		{"11月3日去了一次，11月20日又去了", F{}},
+		{"on Nov 10, and again on Nov 20", F{}},
+		{"11月10日买的，11月12日又买了一件", F{Subject: "goods"}},
+		{"11月20日签收的", F{ReceivedDate: "2026-11-20"}},
+		{"商家11月20日签收了退货，一直不退款", F{Date: "2026-11-20", MerchantSaid: "refused_refund", Subject: "goods"}},
+		{"the seller received my return on Nov 20", F{Date: "2026-11-20"}},
+		{"11月1日开始上课", F{Date: "2026-11-01", Subject: "service"}},
+		{"I received it on Nov 20", F{ReceivedDate: "2026-11-20"}},
+		{"signed for the parcel on Nov 20, signed up for the gym on Nov 1", F{Channel: "online", ReceivedDate: "2026-11-20", PaidDate: "2026-11-01"}},
+		{"还没收到，11月20日下单的", F{Channel: "online", Subject: "goods", PaidDate: "2026-11-20"}},
+		{"hasn't arrived yet, ordered 3 days ago", F{PaidDate: "2026-11-23"}},
+		{"昨天看到的广告", F{Date: "2026-11-25"}},
+		{"上周五吃的火锅，昨天开始拉肚子", F{Hurt: "yes", IncidentDate: "2026-11-25"}},
+		{"上周三办的卡，昨天发现健身房关门了", F{Subject: "service", PaidDate: "2026-11-18", IncidentDate: "2026-11-25"}},
+		{"11月1日付了3600，11月20日开始就不营业了", F{Amount: "3600.00", PaidDate: "2026-11-01", IncidentDate: "2026-11-20"}},
+		{"the gym closed on Nov 20, I paid 3600 on Aug 1", F{Amount: "3600.00", Subject: "service", PaidDate: "2026-08-01", IncidentDate: "2026-11-20"}},
+		{"今天收到货，今天就坏了", F{Subject: "goods", ReceivedDate: "2026-11-26", IncidentDate: "2026-11-26"}},
+		{"昨天买的充电宝爆炸把手烫伤了", F{Hurt: "yes", Subject: "goods", PaidDate: "2026-11-25"}},
+		{"昨天充电宝爆炸把手烫伤了", F{Hurt: "yes", IncidentDate: "2026-11-25"}},
+		{"11月20日知道信息泄露了", F{IncidentDate: "2026-11-20"}},
+		{"my parcel hasn't arrived, I paid 80 yuan on Nov 2", F{Amount: "80.00", Channel: "online", Subject: "goods", PaidDate: "2026-11-02"}},
+
+		// The business vanished.
+		{"老板卷款跑了", F{Closure: "vanished"}},
+		{"美容院老板娘跑了，我卡里还有一万二", F{Closure: "vanished", Balance: "12000.00", Subject: "service"}},
+		{"the salon owner vanished with our money", F{Closure: "vanished", Subject: "service"}},
+		{"the gym closed down", F{Subject: "service"}},
 
 		// Merchant said.
 		{"衣服特价不退", F{Subject: "goods", MerchantSaid: "sale_no_return"}},
@@ -129,9 +180,9 @@ func TestFacts(t *testing.T) {
 		{"pdd买的拖把点了退货退款，商家直接拒绝了", F{Platform: "pinduoduo", Subject: "goods", Channel: "online", MerchantSaid: "refused_refund"}},
 
 		// Mixed and typos.
-		{"ＰＤＤ买的鞋子，花了￥１９９，昨天到的", F{Platform: "pinduoduo", Amount: "199.00", Date: "2026-11-25", Subject: "goods", Channel: "online"}},
-		{"tb seller 不理我 paid 350 rmb last friday", F{Platform: "taobao", Amount: "350.00", Date: "2026-11-20", Channel: "online", MerchantSaid: "ignored"}},
-		{"健身房gym跑路 still have 2000 kuai on the card", F{Amount: "2000.00", Subject: "service"}},
+		{"ＰＤＤ买的鞋子，花了￥１９９，昨天到的", F{Platform: "pinduoduo", Amount: "199.00", ReceivedDate: "2026-11-25", Subject: "goods", Channel: "online"}},
+		{"tb seller 不理我 paid 350 rmb last friday", F{Platform: "taobao", Amount: "350.00", PaidDate: "2026-11-20", Channel: "online", MerchantSaid: "ignored"}},
+		{"健身房gym跑路 still have 2000 kuai on the card", F{Balance: "2000.00", Subject: "service", Closure: "vanished"}},
 		{"", F{}},
 	}
 	for _, c := range cases {
@@ -145,7 +196,7 @@ func TestFacts(t *testing.T) {
 func TestFactsTimeZone(t *testing.T) {
 	// 20:00 UTC on the 25th is already the 26th in Beijing.
 	utc := time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
-	if got := Facts("今天买的", utc)[Date]; got != "2026-11-26" {
+	if got := Facts("今天买的", utc)[PaidDate]; got != "2026-11-26" {
 		t.Errorf("今天 at %v = %s, want 2026-11-26", utc, got)
 	}
 }

@@ -19,8 +19,8 @@ func TestDescribe(t *testing.T) {
 	}{
 		{"pdd买的空气炸锅用了三天就坏了商家让我找厂家", "quality_defect", map[string]string{"platform": "pinduoduo", "merchant_said": "go_to_manufacturer"}},
 		{"The hotpot place won't let me order unless I log in with WeChat", "personal_info", nil},
-		{"健身房跑路了卡里还有3000", "service_refund", map[string]string{"amount": "3000.00"}},
-		{"昨天在超市买的牛奶过期了", "food_safety", map[string]string{"date": "2026-11-25"}},
+		{"健身房跑路了卡里还有3000", "service_refund", map[string]string{"balance": "3000.00"}},
+		{"昨天在超市买的牛奶过期了", "food_safety", map[string]string{"paid_date": "2026-11-25"}},
 		{"淘宝买的衣服7天无理由退货商家不给退", "return_refused", map[string]string{"platform": "taobao"}},
 	}
 	for _, tt := range tests {
