@@ -58,6 +58,11 @@ func (a *Advisor) Handle(ctx context.Context, key string, ev engine.Event) (engi
 			return engine.Result{}, fmt.Errorf("save session: %w", err)
 		}
 		res.Session = saved
+		if saved.Share != "" {
+			// Activity keeps the case, so it keeps its link too: both
+			// expire together, TTL after the last step. Best effort.
+			_ = a.Store.PutLink(ctx, saved.Share, key)
+		}
 		if s.Share != "" && saved.Share != s.Share {
 			// The case behind the link was given up (a new case): the
 			// link would 404 anyway; deleting it leaves nothing behind.
