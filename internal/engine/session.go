@@ -21,6 +21,10 @@ type Session struct {
 	// Seq grows by one on every change of question. Buttons carry it, so a
 	// tap on a button from an older question is recognised as stale.
 	Seq int64 `json:"s"`
+	// At is the step token of the outcome on screen, set on each visit.
+	// Its checklist and action buttons carry it: questions asked on top of
+	// the outcome (draft details) move Seq but leave those buttons valid.
+	At string `json:"at,omitempty"`
 	// Recent holds the ids of the last events applied, so a redelivered
 	// update (webhook retry) is applied once. It is saved together with the
 	// step by the same compare-and-set, which makes deduplication atomic.

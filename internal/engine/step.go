@@ -214,6 +214,7 @@ func (st *stepper) reset() {
 	st.s.Facts, st.s.Prefilled, st.s.History, st.s.Evidence, st.s.Pending, st.s.Form = nil, nil, nil, nil, nil, nil
 	// A summary link shows one case; a new case must not appear behind it.
 	st.s.Share = ""
+	st.s.At = ""
 	st.changed = true
 }
 
@@ -274,6 +275,7 @@ func (st *stepper) enter(id string) {
 			// A new token per visit: buttons of the last question, and the
 			// checklist of any earlier visit, are stale from now on.
 			st.s.Seq++
+			st.s.At = Token(st.s.Seq)
 			st.replies = append(st.replies, Reply{Kind: OutcomeReply, Advice: st.advice(n)})
 			return
 		}
@@ -510,7 +512,7 @@ func (st *stepper) accept(ev Event) {
 
 func (st *stepper) tick(ev Event) {
 	n := st.node()
-	if n == nil || n.Kind != Outcome || st.stalePress(ev.Token) {
+	if n == nil || n.Kind != Outcome || ev.Token != "" && ev.Token != st.s.At {
 		st.stale()
 		return
 	}
@@ -534,7 +536,7 @@ func (st *stepper) tick(ev Event) {
 // advice computes an outcome for the current facts.
 func (st *stepper) advice(n *Node) *Advice {
 	o := n.Outcome
-	a := &Advice{Token: Token(st.s.Seq), Tree: st.s.Tree, Node: n.ID, Category: o.Category, Title: o.Title, Summary: o.Summary,
+	a := &Advice{Token: st.s.At, Tree: st.s.Tree, Node: n.ID, Category: o.Category, Title: o.Title, Summary: o.Summary,
 		Facts: cloneMap(st.s.Facts), Have: map[string]bool{}}
 	for _, c := range o.Law {
 		if c.If.Holds(st.s.Facts, st.now) {

@@ -308,3 +308,19 @@ func TestFiledWith12315AddsItsDeadlines(t *testing.T) {
 		t.Fatalf("12315 deadlines: %+v", a)
 	}
 }
+
+func TestChecklistStaysValidAcrossADraft(t *testing.T) {
+	cat := testCatalog()
+	now := noon("2026-11-26")
+	r := Step(cat, Session{}, Event{Kind: Start, Tree: "t", Now: now})
+	r = Step(cat, r.Session, Event{Kind: Choose, Token: lastToken(r), Option: "goods", Now: now})
+	r = Step(cat, r.Session, Event{Kind: Text, Text: "5000", Now: now})
+	tok := r.Replies[len(r.Replies)-1].Advice.Token
+	r = Step(cat, r.Session, Event{Kind: Draft, Option: "merchant", Now: now})
+	r = Step(cat, r.Session, Event{Kind: Text, Text: "Shop", Now: now})
+	r = Step(cat, r.Session, Event{Kind: Text, Text: "Refund", Now: now})
+	r = Step(cat, r.Session, Event{Kind: Tick, Token: tok, Option: "receipt", Now: now})
+	if !r.Session.Evidence["receipt"] {
+		t.Fatal("the checklist went stale because a draft asked questions")
+	}
+}

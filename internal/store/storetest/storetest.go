@@ -209,6 +209,7 @@ func fullSession() engine.Session {
 			{Tree: "ecommerce_refund", TreeVersion: 7, Node: "ask_amount", Answer: "199.00", Facts: map[string]string{"amount": "199.00"}},
 		},
 		Seq:      42,
+		At:       "16",
 		Recent:   []string{"u:1001", "u:1002", "cb:abc"},
 		Evidence: map[string]bool{"order_screenshot": true, "chat_log": false},
 		Pending: &engine.Proposal{
