@@ -18,15 +18,15 @@ import (
 //	                     reached at this step token
 //	f:yes|no             confirm or cancel /forget
 //	l:zh|en              switch language
-//	s:sum|share|dl|draft|filed
-//	                     an action on the case as it stands: its summary,
-//	                     sharing it, downloading it, complaint drafts, the
-//	                     date it was filed with 12315
+//	s:<token>:sum|share|dl|draft|filed
+//	                     an action on the outcome shown with this token:
+//	                     its summary, sharing it, downloading it, complaint
+//	                     drafts, the date it was filed with 12315
 //	d:<channel>          a complaint draft for merchant, platform or 12315
 //	d:zh:<channel>       the Chinese version of a draft already made
 //
-// The s and d buttons carry no step token: they act on the case as it
-// stands when tapped, and are refused when it has no outcome.
+// The d buttons carry no step token: they follow a tap on s:…:draft and
+// act on the case as it stands, and are refused when it has no outcome.
 const maxCallbackData = 64
 
 // Actions of the s: buttons.
@@ -42,7 +42,7 @@ const (
 // tap is decoded callback data.
 type tap struct {
 	kind  byte   // 'c', 'a', 'b', 't', 'f', 'l', 's' or 'd'
-	token string // c, a, b, t; "zh" for d:zh:<channel>
+	token string // c, a, b, t, s; "zh" for d:zh:<channel>
 	value string // the option, yes/no, evidence id, language, action or channel
 }
 
@@ -86,10 +86,11 @@ func parseTap(data string) (tap, bool) {
 		}
 		t.value = rest
 	case 's':
-		if !slices.Contains([]string{actSummary, actShare, actDownload, actDrafts, actFiled}, rest) {
+		tok, act, ok := cutByte(rest, ':')
+		if !ok || !isToken(tok) || !slices.Contains([]string{actSummary, actShare, actDownload, actDrafts, actFiled}, act) {
 			return tap{}, false
 		}
-		t.value = rest
+		t.token, t.value = tok, act
 	case 'd':
 		if zh, ch, ok := cutByte(rest, ':'); ok {
 			if zh != "zh" {

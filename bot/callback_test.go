@@ -24,10 +24,12 @@ func TestParseTap(t *testing.T) {
 		{"f:no", tap{kind: 'f', value: "no"}, true},
 		{"l:zh", tap{kind: 'l', value: "zh"}, true},
 		{"l:en", tap{kind: 'l', value: "en"}, true},
-		{"s:sum", tap{kind: 's', value: "sum"}, true},
-		{"s:share", tap{kind: 's', value: "share"}, true},
-		{"s:dl", tap{kind: 's', value: "dl"}, true},
-		{"s:draft", tap{kind: 's', value: "draft"}, true},
+		{"s:1z:sum", tap{kind: 's', token: "1z", value: "sum"}, true},
+		{"s:1z:share", tap{kind: 's', token: "1z", value: "share"}, true},
+		{"s:1z:dl", tap{kind: 's', token: "1z", value: "dl"}, true},
+		{"s:1z:draft", tap{kind: 's', token: "1z", value: "draft"}, true},
+		{"s:1z:filed", tap{kind: 's', token: "1z", value: "filed"}, true},
+		{"s:sum", tap{}, false}, // the old format, without the outcome's token
 		{"d:merchant", tap{kind: 'd', value: "merchant"}, true},
 		{"d:platform", tap{kind: 'd', value: "platform"}, true},
 		{"d:12315", tap{kind: 'd', value: "12315"}, true},
@@ -51,8 +53,8 @@ func TestParseTap(t *testing.T) {
 		{"f:YES", tap{}, false},                          //
 		{"l:fr", tap{}, false},                           //
 		{"s:", tap{}, false},                             //
-		{"s:print", tap{}, false},                        // unknown action
-		{"s:sum:1", tap{}, false},                        //
+		{"s:1:print", tap{}, false},                      // unknown action
+		{"s:sum:1", tap{}, false},                        // token and action swapped
 		{"d:", tap{}, false},                             //
 		{"d:court", tap{}, false},                        // unknown channel
 		{"d:en:12315", tap{}, false},                     // only a Chinese version

@@ -65,13 +65,13 @@ func (t *turn) reply(ctx context.Context, lang string, reps []engine.Reply, preK
 // An outcome without evidence gets the actions alone.
 func (t *turn) checklist(lang string, a *engine.Advice) (outgoing, error) {
 	if len(a.Evidence) == 0 {
-		return outgoing{text: t.tr(lang, "bot.actions.intro", nil), keyboard: t.actions(lang, true)}, nil
+		return outgoing{text: t.tr(lang, "bot.actions.intro", nil), keyboard: t.actions(lang, true, a.Token)}, nil
 	}
 	rows, err := t.b.cfg.Renderer.ChecklistButtons(lang, a)
 	if err != nil {
 		return outgoing{}, renderError{err}
 	}
-	return outgoing{text: t.tr(lang, "bot.checklist.intro", nil), keyboard: append(t.keyboard(rows), t.actions(lang, true)...)}, nil
+	return outgoing{text: t.tr(lang, "bot.checklist.intro", nil), keyboard: append(t.keyboard(rows), t.actions(lang, true, a.Token)...)}, nil
 }
 
 // keyboard turns rendered buttons into an inline keyboard.
@@ -159,7 +159,7 @@ func (t *turn) callback(ctx context.Context, q *models.CallbackQuery) error {
 	t.kind = "callback:" + string(tp.kind)
 	switch tp.kind {
 	case 's':
-		return t.tapAction(ctx, q, tp.value)
+		return t.tapAction(ctx, q, tp.token, tp.value)
 	case 'd':
 		if tp.token == "zh" {
 			return t.tapChineseDraft(ctx, q, msg, tp.value)

@@ -27,9 +27,11 @@ import (
 
 // actions are the buttons for what can be done with a case at its
 // outcome; withSummary adds the summary itself (not under the summary).
-func (t *turn) actions(lang string, withSummary bool) [][]models.InlineKeyboardButton {
+// token is the outcome's (engine.Advice.Token): a button left on an older
+// outcome is refused rather than acting on the case shown now.
+func (t *turn) actions(lang string, withSummary bool, token string) [][]models.InlineKeyboardButton {
 	btn := func(key, act string) models.InlineKeyboardButton {
-		return models.InlineKeyboardButton{Text: t.tr(lang, key, nil), CallbackData: "s:" + act}
+		return models.InlineKeyboardButton{Text: t.tr(lang, key, nil), CallbackData: "s:" + token + ":" + act}
 	}
 	if withSummary {
 		return [][]models.InlineKeyboardButton{
@@ -100,7 +102,7 @@ func (b *Bot) summaryCard(_ context.Context, _ string, s engine.Session, lang st
 // draft menu, for the case as it stands. Before an outcome (a button left
 // from an earlier case) it changes nothing: a toast, the note that there
 // is no summary yet, and where the chat stands.
-func (t *turn) tapAction(ctx context.Context, q *models.CallbackQuery, act string) error {
+func (t *turn) tapAction(ctx context.Context, q *models.CallbackQuery, token, act string) error {
 	s, err := t.b.adv.Session(ctx, t.key)
 	if err != nil {
 		t.ack(ctx, q, "")
@@ -112,10 +114,13 @@ func (t *turn) tapAction(ctx context.Context, q *models.CallbackQuery, act strin
 	}
 	t.lang = lang
 	sum, ok := t.b.shared(s)
-	if !ok {
+	if !ok || token != s.At {
 		t.result = "stale"
 		t.ack(ctx, q, t.tr(lang, "bot.toast.stale", nil))
-		return t.show(ctx, "summary.not_ready")
+		if !ok {
+			return t.show(ctx, "summary.not_ready")
+		}
+		return t.show(ctx, "notice.stale_button")
 	}
 	t.ack(ctx, q, "")
 	switch act {
@@ -153,7 +158,7 @@ func (t *turn) summary(ctx context.Context) error {
 		out = append(out, outgoing{text: m.Text, keyboard: t.keyboard(m.Buttons)})
 	}
 	if _, ok := t.b.shared(s); ok && len(out) > 0 && len(out[len(out)-1].keyboard) == 0 {
-		out[len(out)-1].keyboard = t.actions(lang, false)
+		out[len(out)-1].keyboard = t.actions(lang, false, s.At)
 	}
 	return t.send(ctx, lang, out)
 }

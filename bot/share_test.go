@@ -378,7 +378,7 @@ func TestActionsBeforeAnOutcomeChangeNothing(t *testing.T) {
 	toQuestion(t, h, u, "en")
 	before, _ := h.session(u.Chat.ID)
 	q := last(t, h.api.Messages(u.Chat.ID))
-	for _, data := range []string{"s:sum", "s:share", "s:dl", "s:draft", "d:12315", "d:zh:12315"} {
+	for _, data := range []string{"s:1:sum", "s:1:share", "s:1:dl", "s:1:draft", "d:12315", "d:zh:12315"} {
 		t.Run(data, func(t *testing.T) {
 			got := h.during(u, func() { h.deliver(u.Tap(q.ID, data)) })
 			expect(t, got, h.T("en", "test.qd.bought"))
@@ -392,6 +392,18 @@ func TestActionsBeforeAnOutcomeChangeNothing(t *testing.T) {
 	if s, _ := h.session(u.Chat.ID); s.Share != "" || s.Form != nil {
 		t.Fatalf("share %q, form %+v", s.Share, s.Form)
 	}
+	// An action button from an earlier outcome of this chat is refused too:
+	// it must not act on the case shown now.
+	u = h.api.NewUser(5502, "Lu", "en")
+	toOutcome(t, h, u, "en")
+	first, _ := h.session(u.Chat.ID)
+	oldShare := "s:" + first.At + ":" + actShare
+	h.send(u, "/restart")
+	before, _ = h.session(u.Chat.ID)
+	h.deliver(u.Tap(last(t, h.api.Messages(u.Chat.ID)).ID, oldShare))
+	assertToast(t, h, h.T("en", "bot.toast.stale"))
+	assertUnchanged(t, h, u.Chat.ID, before)
+
 	// The Chinese version of a draft never made is refused at an outcome too.
 	u = h.api.NewUser(5501, "Lu", "en")
 	toOutcome(t, h, u, "en")
