@@ -533,6 +533,26 @@ func (st *stepper) tick(ev Event) {
 	st.replies = append(st.replies, Reply{Kind: ChecklistReply, Advice: st.advice(n)})
 }
 
+// cited keeps the items whose condition holds, with the law ids of those
+// that cite any.
+func (st *stepper) cited(items []Cited) ([]string, map[string][]string) {
+	var ids []string
+	var laws map[string][]string
+	for _, c := range items {
+		if !c.If.Holds(st.s.Facts, st.now) {
+			continue
+		}
+		ids = append(ids, c.Key)
+		if len(c.Law) > 0 {
+			if laws == nil {
+				laws = map[string][]string{}
+			}
+			laws[c.Key] = c.Law
+		}
+	}
+	return ids, laws
+}
+
 // advice computes an outcome for the current facts.
 func (st *stepper) advice(n *Node) *Advice {
 	o := n.Outcome
@@ -548,31 +568,13 @@ func (st *stepper) advice(n *Node) *Advice {
 			a.Steps = append(a.Steps, c)
 		}
 	}
-	for _, c := range o.Evidence {
-		if c.If.Holds(st.s.Facts, st.now) {
-			a.Evidence = append(a.Evidence, c.Key)
-			if len(c.Law) > 0 {
-				if a.EvidenceLaw == nil {
-					a.EvidenceLaw = map[string][]string{}
-				}
-				a.EvidenceLaw[c.Key] = c.Law
-			}
-			if st.s.Evidence[c.Key] {
-				a.Have[c.Key] = true
-			}
+	a.Evidence, a.EvidenceLaw = st.cited(o.Evidence)
+	for _, id := range a.Evidence {
+		if st.s.Evidence[id] {
+			a.Have[id] = true
 		}
 	}
-	for _, c := range o.Refusals {
-		if c.If.Holds(st.s.Facts, st.now) {
-			a.Refusals = append(a.Refusals, c.Key)
-			if len(c.Law) > 0 {
-				if a.RefusalLaw == nil {
-					a.RefusalLaw = map[string][]string{}
-				}
-				a.RefusalLaw[c.Key] = c.Law
-			}
-		}
-	}
+	a.Refusals, a.RefusalLaw = st.cited(o.Refusals)
 	for _, d := range o.Deadlines {
 		if !d.If.Holds(st.s.Facts, st.now) {
 			continue

@@ -111,30 +111,22 @@ func dates(s string, now time.Time, money [][2]int) map[string]string {
 		t, ok := mkDate(first.Year(), int(first.Month()), smallNum(m[2]))
 		add(pos, end, t, ok)
 	})
-	each(enMonthDayRe, func(m []string, pos, end int) {
-		mo := int(enMonths[m[1]])
-		d, _ := strconv.Atoi(m[2])
-		if m[3] != "" {
-			y, _ := strconv.Atoi(m[3])
+	// "Nov 20 [2026]" and "20 Nov [2026]": a given year is taken as is,
+	// otherwise the most recent such day.
+	englishDate := func(month, day, year string, pos, end int) {
+		mo := int(enMonths[month])
+		d, _ := strconv.Atoi(day)
+		if year != "" {
+			y, _ := strconv.Atoi(year)
 			t, ok := mkDate(y, mo, d)
 			add(pos, end, t, ok)
 			return
 		}
 		t, ok := recentMonthDay(today, mo, d)
 		add(pos, end, t, ok)
-	})
-	each(enDayMonthRe, func(m []string, pos, end int) {
-		mo := int(enMonths[m[2]])
-		d, _ := strconv.Atoi(m[1])
-		if m[3] != "" {
-			y, _ := strconv.Atoi(m[3])
-			t, ok := mkDate(y, mo, d)
-			add(pos, end, t, ok)
-			return
-		}
-		t, ok := recentMonthDay(today, mo, d)
-		add(pos, end, t, ok)
-	})
+	}
+	each(enMonthDayRe, func(m []string, pos, end int) { englishDate(m[1], m[2], m[3], pos, end) })
+	each(enDayMonthRe, func(m []string, pos, end int) { englishDate(m[2], m[1], m[3], pos, end) })
 	each(festivalRe, func(m []string, pos, end int) {
 		mo := 11
 		if strings.Contains(m[2], "十二") || strings.Contains(m[2], "12") {
