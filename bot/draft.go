@@ -59,16 +59,10 @@ func (t *turn) draftText(s engine.Session, lang, channel string) (string, bool, 
 // only a case at its outcome with every detail of the channel has a
 // draft: otherwise the button is outdated.
 func (t *turn) tapChineseDraft(ctx context.Context, q *models.CallbackQuery, msg *models.Message, channel string) error {
-	s, err := t.b.adv.Session(ctx, t.key)
+	s, lang, err := t.tapSession(ctx, q)
 	if err != nil {
-		t.ack(ctx, q, "")
 		return err
 	}
-	lang := s.Lang
-	if lang == "" {
-		lang = t.hint
-	}
-	t.lang = lang
 	complete := true
 	for _, f := range engine.DraftFields[channel] {
 		complete = complete && s.Facts[f] != ""

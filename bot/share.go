@@ -103,16 +103,10 @@ func (b *Bot) summaryCard(_ context.Context, _ string, s engine.Session, lang st
 // from an earlier case) it changes nothing: a toast, the note that there
 // is no summary yet, and where the chat stands.
 func (t *turn) tapAction(ctx context.Context, q *models.CallbackQuery, token, act string) error {
-	s, err := t.b.adv.Session(ctx, t.key)
+	s, lang, err := t.tapSession(ctx, q)
 	if err != nil {
-		t.ack(ctx, q, "")
 		return err
 	}
-	lang := s.Lang
-	if lang == "" {
-		lang = t.hint
-	}
-	t.lang = lang
 	sum, ok := t.b.shared(s)
 	if !ok || token != s.At {
 		t.result = "stale"
@@ -445,4 +439,21 @@ func notFound(w http.ResponseWriter) {
 	w.WriteHeader(http.StatusNotFound)
 	const msg = "This summary does not exist or has expired. / 此摘要不存在或已过期。"
 	fmt.Fprintf(w, "<!doctype html>\n<html><head><meta charset=\"utf-8\"><meta name=\"robots\" content=\"noindex\"><title>404</title></head>\n<body><p>%s</p></body></html>\n", html.EscapeString(msg))
+}
+
+// tapSession loads the chat's session for a tap and settles the reply
+// language; on a store failure the tap is answered (so the spinner stops)
+// and the error goes up to be reported.
+func (t *turn) tapSession(ctx context.Context, q *models.CallbackQuery) (engine.Session, string, error) {
+	s, err := t.b.adv.Session(ctx, t.key)
+	if err != nil {
+		t.ack(ctx, q, "")
+		return s, "", err
+	}
+	lang := s.Lang
+	if lang == "" {
+		lang = t.hint
+	}
+	t.lang = lang
+	return s, lang, nil
 }
