@@ -2,6 +2,7 @@ package engine
 
 import (
 	"testing"
+	"time"
 )
 
 // testCatalog is a small tree exercising every node kind:
@@ -22,6 +23,13 @@ func testCatalog() *Catalog {
 		"pick": {ID: "pick", Kind: Choice, Text: "menu.pick", Options: []Option{{ID: "t", Text: "c.t", Goto: "t"}}},
 	}}
 	return &Catalog{Trees: map[string]*Tree{"t": t, "menu": m}, Menu: "menu"}
+}
+
+// toBigOutcome walks s from the start of tree "t" to its "big" outcome.
+func toBigOutcome(cat *Catalog, s Session, now time.Time) Result {
+	r := Step(cat, s, Event{Kind: Start, Tree: "t", Now: now})
+	r = Step(cat, r.Session, Event{Kind: Choose, Token: lastToken(r), Option: "goods", Now: now})
+	return Step(cat, r.Session, Event{Kind: Text, Text: "5000", Now: now})
 }
 
 func lastToken(r Result) string {
@@ -156,9 +164,7 @@ func TestStepProposalPrefillsAndBackReachesIt(t *testing.T) {
 func TestStepTickEvidence(t *testing.T) {
 	cat := testCatalog()
 	now := noon("2026-11-26")
-	r := Step(cat, Session{}, Event{Kind: Start, Tree: "t", Now: now})
-	r = Step(cat, r.Session, Event{Kind: Choose, Token: lastToken(r), Option: "goods", Now: now})
-	r = Step(cat, r.Session, Event{Kind: Text, Text: "5000", Now: now})
+	r := toBigOutcome(cat, Session{}, now)
 	r = Step(cat, r.Session, Event{Kind: Tick, Option: "receipt", Now: now})
 	if !r.Session.Evidence["receipt"] || !r.Replies[0].Advice.Have["receipt"] {
 		t.Fatal("tick not recorded")
@@ -200,9 +206,7 @@ func TestStepDeclinedSwitchKeepsTheCase(t *testing.T) {
 func TestDraftAsksForMissingDetails(t *testing.T) {
 	cat := testCatalog()
 	now := noon("2026-11-26")
-	r := Step(cat, Session{}, Event{Kind: Start, Tree: "t", Now: now})
-	r = Step(cat, r.Session, Event{Kind: Choose, Token: lastToken(r), Option: "goods", Now: now})
-	r = Step(cat, r.Session, Event{Kind: Text, Text: "5000", Now: now})
+	r := toBigOutcome(cat, Session{}, now)
 	r = Step(cat, r.Session, Event{Kind: Draft, Option: "12315", Now: now})
 	if r.Session.Form == nil || r.Session.Form.Field != "complainant_name" || r.Replies[0].Question.Key != "draft.ask.complainant_name" {
 		t.Fatalf("first missing detail not asked: %+v", r.Replies)
@@ -259,11 +263,7 @@ func TestStaleBackButtonAndNewCaseProposal(t *testing.T) {
 func TestTickFromAnEarlierVisitIsStale(t *testing.T) {
 	cat := testCatalog()
 	now := noon("2026-11-26")
-	reach := func(s Session) Result {
-		r := Step(cat, s, Event{Kind: Start, Tree: "t", Now: now})
-		r = Step(cat, r.Session, Event{Kind: Choose, Token: lastToken(r), Option: "goods", Now: now})
-		return Step(cat, r.Session, Event{Kind: Text, Text: "5000", Now: now})
-	}
+	reach := func(s Session) Result { return toBigOutcome(cat, s, now) }
 	first := reach(Session{})
 	oldTok := first.Replies[len(first.Replies)-1].Advice.Token
 	second := reach(first.Session)
@@ -295,9 +295,7 @@ func TestNewSessionTokensDifferFromAForgottenOne(t *testing.T) {
 func TestFiledWith12315AddsItsDeadlines(t *testing.T) {
 	cat := testCatalog()
 	now := noon("2026-11-26")
-	r := Step(cat, Session{}, Event{Kind: Start, Tree: "t", Now: now})
-	r = Step(cat, r.Session, Event{Kind: Choose, Token: lastToken(r), Option: "goods", Now: now})
-	r = Step(cat, r.Session, Event{Kind: Text, Text: "5000", Now: now})
+	r := toBigOutcome(cat, Session{}, now)
 	r = Step(cat, r.Session, Event{Kind: Draft, Option: FiledForm, Now: now})
 	if r.Replies[0].Question == nil || r.Replies[0].Question.Input.Kind != DateInput {
 		t.Fatalf("the filing date is not asked as a date: %+v", r.Replies)
@@ -312,9 +310,7 @@ func TestFiledWith12315AddsItsDeadlines(t *testing.T) {
 func TestChecklistStaysValidAcrossADraft(t *testing.T) {
 	cat := testCatalog()
 	now := noon("2026-11-26")
-	r := Step(cat, Session{}, Event{Kind: Start, Tree: "t", Now: now})
-	r = Step(cat, r.Session, Event{Kind: Choose, Token: lastToken(r), Option: "goods", Now: now})
-	r = Step(cat, r.Session, Event{Kind: Text, Text: "5000", Now: now})
+	r := toBigOutcome(cat, Session{}, now)
 	tok := r.Replies[len(r.Replies)-1].Advice.Token
 	r = Step(cat, r.Session, Event{Kind: Draft, Option: "merchant", Now: now})
 	r = Step(cat, r.Session, Event{Kind: Text, Text: "Shop", Now: now})
