@@ -563,11 +563,6 @@ func (st *stepper) advice(n *Node) *Advice {
 			a.Law = append(a.Law, c.Key)
 		}
 	}
-	for _, c := range o.Steps {
-		if c.If.Holds(st.s.Facts, st.now) {
-			a.Steps = append(a.Steps, c)
-		}
-	}
 	a.Evidence, a.EvidenceLaw = st.cited(o.Evidence)
 	for _, id := range a.Evidence {
 		if st.s.Evidence[id] {
@@ -594,6 +589,22 @@ func (st *stepper) advice(n *Node) *Advice {
 			}
 		}
 	}
+	open := map[string]bool{}
+	for _, d := range a.Deadlines {
+		open[d.Rule] = d.Open()
+	}
+	for _, c := range o.Steps {
+		if !c.If.Holds(st.s.Facts, st.now) {
+			continue
+		}
+		if isOpen, known := open[c.WhileOpen]; c.WhileOpen != "" && known && !isOpen {
+			continue
+		}
+		if isOpen, known := open[c.OnceClosed]; c.OnceClosed != "" && (!known || isOpen) {
+			continue
+		}
+		a.Steps = append(a.Steps, c)
+	}
 	for _, c := range o.Compensation {
 		if !c.If.Holds(st.s.Facts, st.now) {
 			continue
@@ -605,6 +616,7 @@ func (st *stepper) advice(n *Node) *Advice {
 			}
 		}
 		if comp, ok := ComputeCompensation(c.Rule, in); ok {
+			comp.Established = c.Always || (c.Established != nil && c.Established.Holds(st.s.Facts, st.now))
 			a.Compensation = append(a.Compensation, comp)
 		}
 	}

@@ -13,7 +13,7 @@ func Keys() []string {
 	keys := []string{
 		"outcome.law", "outcome.compensation", "outcome.deadlines", "outcome.steps",
 		"outcome.evidence", "outcome.refusals", "outcome.disclaimer",
-		"deadline.left", "deadline.today", "deadline.closed", "deadline.non_working_day",
+		"deadline.left", "deadline.today", "deadline.closed", "deadline.non_working_day", "deadline.runs_to",
 		"compensation.min_applied", "known.answer", "confirm.category",
 		"button.back", "button.yes", "button.other",
 		"input.hint.text", "input.hint.number", "input.hint.money", "input.hint.date", "input.hint.yesno",
@@ -26,8 +26,9 @@ func Keys() []string {
 		keys = append(keys, "deadline."+rule)
 	}
 	for rule := range engine.CompensationRules {
-		keys = append(keys, "compensation."+rule)
+		keys = append(keys, "compensation."+rule, "compensation."+rule+".condition")
 	}
+	keys = append(keys, "outcome.compensation_if", "compensation.condition_met", "compensation.condition_needed")
 	keys = append(keys, summaryKeys()...)
 	return append(keys, engine.MessageKeys...)
 }
@@ -214,7 +215,15 @@ func (r *Renderer) outcome(w *writer, lang string, a *engine.Advice) error {
 	section := func(key string) error { return r.section(w, lang, key) }
 
 	if len(a.Compensation) > 0 {
-		if err := section("outcome.compensation"); err != nil {
+		heading := "outcome.compensation"
+		for _, c := range a.Compensation {
+			if !c.Established {
+				// One figure still depends on a condition the answers do
+				// not establish: the heading must not promise it.
+				heading = "outcome.compensation_if"
+			}
+		}
+		if err := section(heading); err != nil {
 			return err
 		}
 		for _, c := range a.Compensation {
@@ -359,7 +368,27 @@ func (r *Renderer) compensationLine(w *writer, lang string, c engine.Compensatio
 		return err
 	}
 	w.nl()
+	cond, err := r.conditionText(lang, c)
+	if err != nil {
+		return err
+	}
+	w.text("   " + cond)
+	w.nl()
 	return nil
+}
+
+// conditionText states what the law requires for figure c, and whether
+// the user's answers establish it: a figure is never shown without it.
+func (r *Renderer) conditionText(lang string, c engine.Compensation) (string, error) {
+	cond, err := r.T(lang, "compensation."+c.Rule+".condition", nil)
+	if err != nil {
+		return "", err
+	}
+	key := "compensation.condition_needed"
+	if c.Established {
+		key = "compensation.condition_met"
+	}
+	return r.T(lang, key, map[string]any{"Condition": cond})
 }
 
 // lawLine writes "• Statute, Art. N: what it says".
@@ -393,7 +422,7 @@ func (r *Renderer) deadline(w *writer, lang string, d engine.Deadline) error {
 	if err != nil {
 		return err
 	}
-	dd := map[string]any{"Due": Date(lang, d.Due), "Days": d.DaysLeft, "Ago": -d.DaysLeft}
+	dd := map[string]any{"Due": Date(lang, d.End()), "Days": d.DaysLeft, "Ago": -d.DaysLeft}
 	var when string
 	switch {
 	case d.DaysLeft > 0:
@@ -411,16 +440,30 @@ func (r *Renderer) deadline(w *writer, lang string, d engine.Deadline) error {
 	if err := r.cites(w, lang, d.Law); err != nil {
 		return err
 	}
-	if d.NonWorkingDay && d.DaysLeft >= 0 {
-		s, err := r.T(lang, "deadline.non_working_day", nil)
-		if err != nil {
-			return err
-		}
-		w.text(gap(lang) + s)
+	if note, err := r.restDayNote(lang, d); err != nil {
+		return err
+	} else if note != "" {
+		w.text(gap(lang) + note)
 		if err := r.cites(w, lang, []string{engine.CountingLaw}); err != nil {
 			return err
 		}
 	}
 	w.nl()
 	return nil
+}
+
+// mayRunOnWindow is how long after a hedged last day the bot still says it
+// may have run on: the longest run of rest days in any notice is nine.
+const mayRunOnWindow = 10
+
+// restDayNote explains a period whose last day is a rest day, open or
+// ended: the calendar's next working day when known, a hedge otherwise.
+func (r *Renderer) restDayNote(lang string, d engine.Deadline) (string, error) {
+	switch {
+	case d.RunsTo != "":
+		return r.T(lang, "deadline.runs_to", map[string]any{"Due": Date(lang, d.Due), "RunsTo": Date(lang, d.RunsTo)})
+	case d.MayRunOn && d.DaysLeft >= -mayRunOnWindow:
+		return r.T(lang, "deadline.non_working_day", nil)
+	}
+	return "", nil
 }
