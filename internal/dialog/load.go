@@ -293,6 +293,11 @@ func usedKeys(b *Bundle) map[string]keyUse {
 		for _, id := range t.Order {
 			n := t.Nodes[id]
 			add(n.Text, file, n.Line)
+			if (n.Kind == engine.Choice || n.Kind == engine.Input) && tid != b.Catalog.Menu {
+				// A draft states the answer as a fact under this label,
+				// never under the question itself.
+				add(n.Text+engine.FactSuffix, file, n.Line)
+			}
 			for _, o := range n.Options {
 				add(o.Text, file, n.Line)
 			}
