@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/disputebot/disputebot/internal/engine"
 )
@@ -28,7 +29,10 @@ func Keys() []string {
 	for rule := range engine.CompensationRules {
 		keys = append(keys, "compensation."+rule, "compensation."+rule+".condition")
 	}
-	keys = append(keys, "outcome.compensation_if", "compensation.condition_met", "compensation.condition_needed")
+	keys = append(keys, "outcome.compensation_if", "compensation.condition_met", "compensation.condition_needed", "outcome.first_step")
+	for _, part := range Sections {
+		keys = append(keys, "outcome.more."+part)
+	}
 	keys = append(keys, summaryKeys()...)
 	return append(keys, engine.MessageKeys...)
 }
@@ -195,8 +199,69 @@ func (r *Renderer) confirm(w *writer, lang string, rep engine.Reply) ([][]Button
 }
 
 // outcome writes the advice: the important thing first (what the law gives
-// and any money figure), then deadlines, steps, evidence, refusals.
+// and any money figure), then deadlines, steps, evidence, refusals. It is
+// the full text the summary, page and terminal show; a phone gets Brief
+// first, with each part one tap away (Section).
 func (r *Renderer) outcome(w *writer, lang string, a *engine.Advice) error {
+	if err := r.head(w, lang, a); err != nil {
+		return err
+	}
+	for _, part := range []string{SectionCompensation, SectionDeadlines, SectionLaw, SectionSteps, SectionEvidence, SectionRefusals} {
+		if err := r.part(w, lang, a, part); err != nil {
+			return err
+		}
+	}
+	return r.disclaimer(w, lang)
+}
+
+// The parts of an outcome, as Section names them.
+const (
+	SectionCompensation = "compensation"
+	SectionDeadlines    = "deadlines"
+	SectionLaw          = "law"
+	SectionSteps        = "steps"
+	SectionEvidence     = "evidence"
+	SectionRefusals     = "refusals"
+)
+
+// Sections lists the parts a front end may offer as "show more" buttons, in
+// reading order; Has says which an outcome has.
+var Sections = []string{SectionLaw, SectionSteps, SectionDeadlines, SectionRefusals}
+
+// Has reports whether a has anything to show under part.
+func Has(a *engine.Advice, part string) bool {
+	switch part {
+	case SectionCompensation:
+		return len(a.Compensation) > 0
+	case SectionDeadlines:
+		return len(a.Deadlines) > 0
+	case SectionLaw:
+		return len(a.Law) > 0
+	case SectionSteps:
+		return len(a.Steps) > 0
+	case SectionEvidence:
+		return len(a.Evidence) > 0
+	case SectionRefusals:
+		return len(a.Refusals) > 0
+	}
+	return false
+}
+
+// Section renders one part of an outcome on its own, with its heading:
+// what a "show more" button sends.
+func (r *Renderer) Section(lang string, a *engine.Advice, part string, f Format) (string, error) {
+	if !Has(a, part) {
+		return "", fmt.Errorf("outcome %s/%s has no %s", a.Tree, a.Node, part)
+	}
+	w := &writer{f: f}
+	if err := r.part(w, lang, a, part); err != nil {
+		return "", err
+	}
+	return strings.TrimLeft(w.String(), "\n"), nil
+}
+
+// head writes the title and the one-paragraph summary.
+func (r *Renderer) head(w *writer, lang string, a *engine.Advice) error {
 	facts := data(lang, a.Facts)
 	title, err := r.T(lang, a.Title, facts)
 	if err != nil {
@@ -212,9 +277,26 @@ func (r *Renderer) outcome(w *writer, lang string, a *engine.Advice) error {
 		w.text(s)
 		w.nl()
 	}
-	section := func(key string) error { return r.section(w, lang, key) }
+	return nil
+}
 
-	if len(a.Compensation) > 0 {
+func (r *Renderer) disclaimer(w *writer, lang string) error {
+	disc, err := r.T(lang, "outcome.disclaimer", nil)
+	if err != nil {
+		return err
+	}
+	w.nl()
+	w.italic("ℹ️ " + disc)
+	return nil
+}
+
+// part writes one titled part of the outcome; nothing when it is empty.
+func (r *Renderer) part(w *writer, lang string, a *engine.Advice, part string) error {
+	if !Has(a, part) {
+		return nil
+	}
+	switch part {
+	case SectionCompensation:
 		heading := "outcome.compensation"
 		for _, c := range a.Compensation {
 			if !c.Established {
@@ -223,7 +305,7 @@ func (r *Renderer) outcome(w *writer, lang string, a *engine.Advice) error {
 				heading = "outcome.compensation_if"
 			}
 		}
-		if err := section(heading); err != nil {
+		if err := r.section(w, lang, heading); err != nil {
 			return err
 		}
 		for _, c := range a.Compensation {
@@ -231,10 +313,8 @@ func (r *Renderer) outcome(w *writer, lang string, a *engine.Advice) error {
 				return err
 			}
 		}
-	}
-
-	if len(a.Deadlines) > 0 {
-		if err := section("outcome.deadlines"); err != nil {
+	case SectionDeadlines:
+		if err := r.section(w, lang, "outcome.deadlines"); err != nil {
 			return err
 		}
 		for _, d := range a.Deadlines {
@@ -242,36 +322,26 @@ func (r *Renderer) outcome(w *writer, lang string, a *engine.Advice) error {
 				return err
 			}
 		}
-	}
-
-	if err := section("outcome.law"); err != nil {
-		return err
-	}
-	for _, id := range a.Law {
-		if err := r.lawLine(w, lang, id); err != nil {
+	case SectionLaw:
+		if err := r.section(w, lang, "outcome.law"); err != nil {
 			return err
 		}
-	}
-
-	if len(a.Steps) > 0 {
-		if err := section("outcome.steps"); err != nil {
+		for _, id := range a.Law {
+			if err := r.lawLine(w, lang, id); err != nil {
+				return err
+			}
+		}
+	case SectionSteps:
+		if err := r.section(w, lang, "outcome.steps"); err != nil {
 			return err
 		}
 		for i, st := range a.Steps {
-			s, err := r.T(lang, st.Key, facts)
-			if err != nil {
+			if err := r.stepLine(w, lang, a, strconv.Itoa(i+1)+". ", st); err != nil {
 				return err
 			}
-			w.text(strconv.Itoa(i+1) + ". " + s)
-			if err := r.cites(w, lang, st.Law); err != nil {
-				return err
-			}
-			w.nl()
 		}
-	}
-
-	if len(a.Evidence) > 0 {
-		if err := section("outcome.evidence"); err != nil {
+	case SectionEvidence:
+		if err := r.section(w, lang, "outcome.evidence"); err != nil {
 			return err
 		}
 		for _, id := range a.Evidence {
@@ -295,10 +365,8 @@ func (r *Renderer) outcome(w *writer, lang string, a *engine.Advice) error {
 			}
 			w.nl()
 		}
-	}
-
-	if len(a.Refusals) > 0 {
-		if err := section("outcome.refusals"); err != nil {
+	case SectionRefusals:
+		if err := r.section(w, lang, "outcome.refusals"); err != nil {
 			return err
 		}
 		for _, id := range a.Refusals {
@@ -318,15 +386,118 @@ func (r *Renderer) outcome(w *writer, lang string, a *engine.Advice) error {
 			}
 			w.nl()
 		}
+	default:
+		return fmt.Errorf("unknown outcome part %q", part)
 	}
+	return nil
+}
 
-	disc, err := r.T(lang, "outcome.disclaimer", nil)
+// stepLine writes "<prefix>step text (citations)".
+func (r *Renderer) stepLine(w *writer, lang string, a *engine.Advice, prefix string, st engine.Cited) error {
+	s, err := r.T(lang, st.Key, data(lang, a.Facts))
 	if err != nil {
 		return err
 	}
+	w.text(prefix + s)
+	if err := r.cites(w, lang, st.Law); err != nil {
+		return err
+	}
 	w.nl()
-	w.italic("ℹ️ " + disc)
 	return nil
+}
+
+// Brief is the first outcome message on a phone: it fits one screen. The
+// title and what the law gives (with its key article), the money figure
+// with its conditions, the nearest open deadline, the first step, and the
+// disclaimer; every part is a tap away (Section) and the summary, page and
+// drafts keep it all.
+func (r *Renderer) Brief(lang string, a *engine.Advice, f Format) (Message, error) {
+	w := &writer{f: f}
+	if err := r.head(w, lang, a); err != nil {
+		return Message{}, err
+	}
+	if key := keyLaw(a); key != "" {
+		cite, ok := r.laws.Cite(key, lang)
+		if !ok {
+			return Message{}, fmt.Errorf("law %q not in the registry", key)
+		}
+		w.text("📜 ")
+		w.bold(cite)
+		w.nl()
+	}
+	if len(a.Compensation) > 0 {
+		w.nl()
+		for _, c := range a.Compensation {
+			if err := r.compensationLine(w, lang, c); err != nil {
+				return Message{}, err
+			}
+		}
+	}
+	if d, ok := nearestOpen(a.Deadlines); ok {
+		w.nl()
+		if err := r.deadline(w, lang, d); err != nil {
+			return Message{}, err
+		}
+	}
+	if len(a.Steps) > 0 {
+		first, err := r.T(lang, "outcome.first_step", nil)
+		if err != nil {
+			return Message{}, err
+		}
+		w.nl()
+		if err := r.stepLine(w, lang, a, "👉 "+first+colon(lang), a.Steps[0]); err != nil {
+			return Message{}, err
+		}
+	}
+	if err := r.disclaimer(w, lang); err != nil {
+		return Message{}, err
+	}
+	return Message{Text: w.String()}, nil
+}
+
+// MoreButton offers one part of an outcome (Section) under the brief.
+type MoreButton struct {
+	Part, Text string
+}
+
+// More lists the "show more" buttons for the parts a has, in reading order.
+func (r *Renderer) More(lang string, a *engine.Advice) ([]MoreButton, error) {
+	var out []MoreButton
+	for _, part := range Sections {
+		if !Has(a, part) {
+			continue
+		}
+		label, err := r.T(lang, "outcome.more."+part, nil)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, MoreButton{Part: part, Text: label})
+	}
+	return out, nil
+}
+
+// keyLaw is the article the brief names: the one behind the money figure
+// when there is one (it is what the user will quote), else the outcome's
+// first law.
+func keyLaw(a *engine.Advice) string {
+	if len(a.Compensation) > 0 && len(a.Compensation[0].Law) > 0 {
+		return a.Compensation[0].Law[0]
+	}
+	if len(a.Law) > 0 {
+		return a.Law[0]
+	}
+	return ""
+}
+
+// nearestOpen is the open deadline that ends first.
+func nearestOpen(ds []engine.Deadline) (engine.Deadline, bool) {
+	best, found := engine.Deadline{}, false
+	for _, d := range ds {
+		if d.Open() && (!found || d.DaysLeft < best.DaysLeft) {
+			best, found = d, true
+		}
+	}
+	return best, found
 }
 
 // section starts a titled part of a message.
