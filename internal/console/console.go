@@ -129,10 +129,6 @@ func (c *Chat) handle(ctx context.Context, line string) error {
 				return err
 			}
 			ev = c.Advisor.TextEvent(s, line)
-			if ev.Kind == engine.Start {
-				// Text the bot could not place: say so kindly, then the menu.
-				c.notice(s.Lang, "notice.not_understood")
-			}
 		}
 	}
 	return c.step(ctx, ev)
