@@ -339,7 +339,9 @@ var negators = map[string]bool{
 	"cant": true, "wont": true, "nor": true, "none": true, "nothing": true,
 }
 
-func negated(tt []string) bool { return slices.ContainsFunc(tt, func(t string) bool { return negators[t] }) }
+func negated(tt []string) bool {
+	return slices.ContainsFunc(tt, func(t string) bool { return negators[t] })
+}
 
 // greetings are messages that open a chat rather than describe a case.
 var greetings = map[string]bool{}
