@@ -73,8 +73,9 @@ const (
 	// It is advisor.SwitchConfidence too: the bar for leaving a case.
 	SureConfidence = 0.6
 	// CloseMargin: a runner-up this close to the best is offered beside it
-	// however likely the best is: 0.5 against 0.4 is a coin toss.
-	CloseMargin = 0.15
+	// even when the best reaches SureConfidence: 0.61 against 0.37 is
+	// still a real doubt, 0.7 against 0.25 is not.
+	CloseMargin = 0.25
 	// OfferFloor: a category less likely than this is never offered; it
 	// would only be noise among the buttons.
 	OfferFloor = 0.1
