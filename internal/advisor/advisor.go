@@ -133,7 +133,9 @@ type Describer interface {
 
 // SwitchConfidence is how sure the classifier must be before text typed in
 // the middle of a case is taken as a new description (and the user asked
-// whether to switch) rather than as a stray answer.
+// whether to switch) rather than as a stray answer. The text must also be
+// long enough (SwitchWeight, understand.go) and come with no alternatives
+// (internal/intake offers several when it is unsure).
 const SwitchConfidence = 0.6
 
 // NewCaseEvent is the event for "/new <description>": a proposal that

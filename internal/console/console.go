@@ -113,7 +113,7 @@ func (c *Chat) handle(ctx context.Context, line string) error {
 		}
 		ev.Kind, ev.Option = engine.Draft, arg
 	case "/help":
-		fmt.Fprintln(c.Out, "Type a number to pick an option, or type your answer.")
+		fmt.Fprintln(c.Out, "Type a number or the words of an option (yes/no where it fits), or type your answer.")
 		fmt.Fprintln(c.Out, "/back  /restart  /new [description]  /start <category>  /lang zh|en  /summary  /draft merchant|platform|12315  /filed  /quit")
 		return nil
 	default:

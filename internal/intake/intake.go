@@ -37,6 +37,8 @@ func New(now func() time.Time) (*Describer, error) {
 
 // Describe returns the proposed case, or false when the text is not a
 // consumer dispute the bot can place (the caller then shows the menu).
+// When the classifier is unsure, the proposal's Alternatives hold its
+// other best guesses (see Offers).
 func (d *Describer) Describe(text string) (engine.Proposal, bool) {
 	text = strings.TrimSpace(text)
 	if utf8.RuneCountInString(text) > MaxRunes {
