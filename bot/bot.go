@@ -194,7 +194,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		tagKey: tagKey[:],
 		adv: &advisor.Advisor{Catalog: cfg.Catalog, Store: cfg.Store, Now: cfg.Now,
 			// No default language: a new chat's comes from its language_code.
-			Describer: cfg.Describer},
+			Describer: cfg.Describer, Labels: cfg.Renderer.T},
 	}
 	b.summary = cfg.Summary
 	if b.summary == nil {

@@ -14,6 +14,7 @@ import (
 //
 //	c:<token>:<option>   answer the question with this step token
 //	a:<token>:yes|no     accept or decline a proposed category
+//	a:<token>:<category> choose one of the categories offered when unsure
 //	b:<token>            go back from the question with this token
 //	t:<token>:<evidence> tick or untick an evidence item of the outcome
 //	                     reached at this step token
@@ -78,7 +79,7 @@ func parseTap(data string) (tap, bool) {
 			return tap{}, false
 		}
 		t.token, t.value = tok, v
-		if t.kind == 'a' && v != "yes" && v != "no" || t.kind == 'c' && !isID(v) {
+		if !isID(v) {
 			return tap{}, false
 		}
 	case 'b':

@@ -243,12 +243,9 @@ func (t *turn) message(ctx context.Context, m *models.Message) error {
 	if err != nil {
 		return err
 	}
-	ev := t.b.adv.TextEvent(s, text)
-	if ev.Kind == engine.Start {
-		// Text the bot could not place: say so kindly, then the menu.
-		return t.step(ctx, ev, "notice.not_understood")
-	}
-	return t.step(ctx, ev)
+	// The event carries any notice about how the text was read ("tell me
+	// more", "that fits two options"), which the engine says first.
+	return t.step(ctx, t.b.adv.TextEvent(s, text))
 }
 
 // userContent reports messages a person sent on purpose (a photo, a

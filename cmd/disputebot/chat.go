@@ -57,7 +57,7 @@ func runChat(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		st = rs
 	}
 	c := &console.Chat{
-		Advisor:  &advisor.Advisor{Catalog: b.Catalog, Store: st, Now: time.Now, Lang: *lang, Describer: newDescriber(stderr)},
+		Advisor:  &advisor.Advisor{Catalog: b.Catalog, Store: st, Now: time.Now, Lang: *lang, Describer: newDescriber(stderr), Labels: r.T},
 		Renderer: r,
 		Summary:  caseSummary(b.Catalog, r),
 		Key:      "cli:" + *user,

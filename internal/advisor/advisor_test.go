@@ -107,7 +107,9 @@ func TestTextEvent(t *testing.T) {
 		{"unsure text mid-case is an answer", unsure, engine.Session{Tree: "t", Node: "kind"}, engine.Text},
 		{"more about the same case is not a switch", fakeDescriber{engine.Proposal{Category: "t", Confidence: 0.9}, true}, engine.Session{Tree: "t", Node: "kind"}, engine.Text},
 		{"at an outcome, a new case", sure, engine.Session{Tree: "t", Node: "end"}, engine.Propose},
-		{"while confirming", sure, engine.Session{Pending: &engine.Proposal{Category: "t"}}, engine.Text},
+		{"another description while confirming replaces the guess", sure, engine.Session{Pending: &engine.Proposal{Category: "t"}}, engine.Propose},
+		{"the same guess again while confirming is re-asked", sure, engine.Session{Pending: &engine.Proposal{Category: "other"}}, engine.Text},
+		{"an unsure description mid-case is an answer", fakeDescriber{engine.Proposal{Category: "other", Confidence: 0.9, Alternatives: []string{"t"}}, true}, engine.Session{Tree: "t", Node: "kind"}, engine.Text},
 		{"typing a draft's details", sure, engine.Session{Tree: "t", Node: "end", Form: &engine.Form{Channel: "12315", Field: "demand"}}, engine.Text},
 		{"no describer", nil, engine.Session{}, engine.Text},
 	}
@@ -117,7 +119,7 @@ func TestTextEvent(t *testing.T) {
 			if tt.d == nil {
 				a.Describer = nil
 			}
-			if got := a.TextEvent(tt.s, "text").Kind; got != tt.want {
+			if got := a.TextEvent(tt.s, "my new phone broke after two days and the shop refuses to help").Kind; got != tt.want {
 				t.Errorf("got %s, want %s", got, tt.want)
 			}
 		})

@@ -55,6 +55,8 @@ type rawOption struct {
 	Set  map[string]string `yaml:"set"`
 	Next yaml.Node         `yaml:"next"`
 	Goto string            `yaml:"goto"`
+	// Means marks the option a typed yes or no selects.
+	Means string `yaml:"means"`
 }
 
 type rawInput struct {
@@ -165,6 +167,7 @@ func (d *decoder) node(rn rawNode) *engine.Node {
 		forbid(rn.Input != nil || rn.SaveAs != "", "input or save_as")
 		forbid(rn.Next.Kind != 0, "next (each option has its own)")
 		seen := map[string]bool{}
+		meant := map[string]string{} // "yes"/"no" → option id
 		for _, ro := range rn.Options {
 			if ro.ID == "" {
 				d.errorf(rn.Line, "an option of node %q has no id", rn.ID)
@@ -177,7 +180,17 @@ func (d *decoder) node(rn rawNode) *engine.Node {
 			if ro.Text == "" {
 				d.errorf(rn.Line, "node %q option %q needs text", rn.ID, ro.ID)
 			}
-			o := engine.Option{ID: ro.ID, Text: ro.Text, Set: ro.Set, Goto: ro.Goto}
+			o := engine.Option{ID: ro.ID, Text: ro.Text, Set: ro.Set, Goto: ro.Goto, Means: ro.Means}
+			switch ro.Means {
+			case "":
+			case "yes", "no":
+				if meant[ro.Means] != "" {
+					d.errorf(rn.Line, "node %q: options %q and %q both mean %q; a typed %s must select one option", rn.ID, meant[ro.Means], ro.ID, ro.Means, ro.Means)
+				}
+				meant[ro.Means] = ro.ID
+			default:
+				d.errorf(rn.Line, "node %q option %q: means is \"yes\" or \"no\", not %q", rn.ID, ro.ID, ro.Means)
+			}
 			if ro.Goto != "" && ro.Next.Kind != 0 {
 				d.errorf(ro.Next.Line, "node %q option %q: use next or goto, not both", rn.ID, ro.ID)
 			}

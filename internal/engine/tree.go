@@ -56,6 +56,9 @@ type Option struct {
 	// switches to the start of another tree instead.
 	Next Next
 	Goto string
+	// Means is "yes" or "no" when the option answers a yes/no question
+	// that way, so a typed "是的" or "nope" selects it; empty otherwise.
+	Means string
 }
 
 // Branch is one arm of a Next: go To when If holds (nil If always holds).

@@ -15,8 +15,8 @@ func Keys() []string {
 		"outcome.law", "outcome.compensation", "outcome.deadlines", "outcome.steps",
 		"outcome.evidence", "outcome.refusals", "outcome.disclaimer",
 		"deadline.left", "deadline.today", "deadline.closed", "deadline.non_working_day", "deadline.runs_to",
-		"compensation.min_applied", "known.answer", "confirm.category",
-		"button.back", "button.yes", "button.other",
+		"compensation.min_applied", "known.answer", "confirm.category", "confirm.unsure",
+		"button.back", "button.yes", "button.other", "button.something_else",
 		"input.hint.text", "input.hint.number", "input.hint.money", "input.hint.date", "input.hint.yesno",
 		"yesno.yes", "yesno.no",
 	}
@@ -175,6 +175,9 @@ func (r *Renderer) question(w *writer, lang string, rep engine.Reply) ([][]Butto
 }
 
 func (r *Renderer) confirm(w *writer, lang string, rep engine.Reply) ([][]Button, error) {
+	if p := rep.Proposal; len(p.Alternatives) > 0 {
+		return r.unsure(w, lang, rep)
+	}
 	name, err := r.T(lang, "category."+rep.Proposal.Category, nil)
 	if err != nil {
 		return nil, err
@@ -196,6 +199,30 @@ func (r *Renderer) confirm(w *writer, lang string, rep engine.Reply) ([][]Button
 		{Text: yes, Event: engine.Event{Kind: engine.Accept, Token: rep.Token, Option: "yes"}},
 		{Text: other, Event: engine.Event{Kind: engine.Accept, Token: rep.Token, Option: "no"}},
 	}}, nil
+}
+
+// unsure asks which of several categories fits, one button each (best
+// first), then "something else" for the menu. The order is the one the
+// advisor reads typed numbers in.
+func (r *Renderer) unsure(w *writer, lang string, rep engine.Reply) ([][]Button, error) {
+	s, err := r.T(lang, "confirm.unsure", nil)
+	if err != nil {
+		return nil, err
+	}
+	w.text(s)
+	var rows [][]Button
+	for _, c := range rep.Proposal.Offers() {
+		name, err := r.T(lang, "category."+c, nil)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, []Button{{Text: name, Event: engine.Event{Kind: engine.Accept, Token: rep.Token, Option: c}}})
+	}
+	other, err := r.T(lang, "button.something_else", nil)
+	if err != nil {
+		return nil, err
+	}
+	return append(rows, []Button{{Text: other, Event: engine.Event{Kind: engine.Accept, Token: rep.Token, Option: "no"}}}), nil
 }
 
 // outcome writes the advice: the important thing first (what the law gives
