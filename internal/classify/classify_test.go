@@ -84,6 +84,11 @@ func TestClassifyExamples(t *testing.T) {
 		{"商家太坑了", Unknown},
 		{"", Unknown},
 		{"zzzzqqqq", Unknown},
+		// The failures named in issue 9.
+		{"火锅吃出一团头发", FoodSafety},
+		{"写着100%桑蚕丝被，拆开是化纤棉", FalseAdvertising},
+		{"早教中心跑路了，孩子的卡里都还有钱", ServiceRefund},
+		{"how do I change the delivery address in the Ele.me app", Unknown},
 	}
 	for _, c := range cases {
 		r := m.Classify(c.text)
@@ -135,5 +140,35 @@ func BenchmarkClassify(b *testing.B) {
 	for b.Loop() {
 		m.Classify(msgs[i%len(msgs)])
 		i++
+	}
+}
+
+// TestTooShortIsNeverADispute: a word of assent, a number, an emoji or a
+// greeting is not a dispute description, whatever the model would say.
+func TestTooShortIsNeverADispute(t *testing.T) {
+	m := testModel(t)
+	short := []string{
+		"是", "对", "好的", "好", "不是", "嗯嗯", "是的是的", "yes", "Yes!", "no", "ok", "OK", "okay",
+		"1000", "１０００", "2", "¥200", "👍", "😭😭", "🙏", "hi", "Hi there", "hello", "help", "help me",
+		"你好", "您好", "在吗", "谢谢", "thanks", "退款", "假货", "坑", "…", "", "   ",
+	}
+	for _, s := range short {
+		t.Run(s, func(t *testing.T) {
+			r := m.Classify(s)
+			if r.Category != Unknown || !r.TooShort {
+				t.Errorf("Classify(%q) = %s (%.2f), TooShort %v; want Unknown, TooShort", s, r.Category, r.Confidence, r.TooShort)
+			}
+			for c, p := range r.Scores {
+				if c != Unknown && p > 0.05 {
+					t.Errorf("Classify(%q) gives %s %.2f", s, c, p)
+				}
+			}
+		})
+	}
+	long := []string{"健身房跑路了", "fake airpods", "假货怎么办", "火锅吃出一团头发", "refund refused", "外卖有虫"}
+	for _, s := range long {
+		if tooThin(s) {
+			t.Errorf("%q counted as too short (signal %d)", s, signal(s))
+		}
 	}
 }
