@@ -216,9 +216,10 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	if cfg.APIURL != "" {
 		opts = append(opts, tgbot.WithServerURL(strings.TrimRight(cfg.APIURL, "/")))
 	}
-	if cfg.HTTPClient != nil {
-		opts = append(opts, tgbot.WithHTTPClient(pollTimeout, cfg.HTTPClient))
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = newHTTPClient()
 	}
+	opts = append(opts, tgbot.WithHTTPClient(pollTimeout, cfg.HTTPClient))
 	api, err := tgbot.New(cfg.Token, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("telegram client: %s", redact(err.Error(), cfg.Token))
@@ -255,6 +256,19 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	}
 	b.base, b.stop = context.WithCancel(context.Background())
 	return b, nil
+}
+
+// newHTTPClient is the Bot API client's HTTP client. Every chat's lane may
+// have a call in flight, all to one host: http.DefaultTransport keeps two
+// idle connections per host, so under load each call beyond two would open
+// (and TLS-handshake) a new connection and leave one in TIME_WAIT.
+func newHTTPClient() *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns = 512
+	tr.MaxIdleConnsPerHost = 512
+	tr.IdleConnTimeout = 90 * time.Second
+	// The long poll waits up to pollTimeout; a bit more before giving up.
+	return &http.Client{Transport: tr, Timeout: pollTimeout + 10*time.Second}
 }
 
 // Username is the bot's @username (without the @).

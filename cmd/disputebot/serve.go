@@ -85,7 +85,7 @@ func serve(ctx context.Context, args []string, lookup func(string) (string, bool
 		Token: cfg.token, APIURL: cfg.apiURL,
 		Catalog: data.Catalog, Store: st, Renderer: r, Describer: describer,
 		SessionTTL: cfg.ttl, WebhookURL: cfg.webhookURL, WebhookSecret: cfg.webhookSecret,
-		PublicURL: cfg.publicURL, ListenAddr: cfg.listenAddr, Logger: log,
+		PublicURL: cfg.publicURL, ListenAddr: cfg.listenAddr, Logger: log, Limits: cfg.limits,
 	})
 	if err != nil {
 		return fail(err)
@@ -108,6 +108,7 @@ type serveConfig struct {
 	apiURL        string
 	ttl           time.Duration
 	logLevel      slog.Level
+	limits        bot.Limits // zero: bot.DefaultLimits
 }
 
 var (
@@ -187,6 +188,13 @@ func serveConfigFrom(lookup func(string) (string, bool), memory bool) (serveConf
 			return c, fmt.Errorf("SESSION_TTL %q is not a positive duration (e.g. 720h for 30 days)", v)
 		}
 		c.ttl = d
+	}
+	switch v := strings.ToLower(get("TELEGRAM_PACING")); v {
+	case "", "on":
+	case "off":
+		c.limits = bot.NoPacing
+	default:
+		return c, fmt.Errorf("TELEGRAM_PACING %q is not on or off (off only against a test Bot API: Telegram bans bots that flood it)", v)
 	}
 	if v := get("LOG_LEVEL"); v != "" {
 		if err := c.logLevel.UnmarshalText([]byte(v)); err != nil {
