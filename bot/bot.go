@@ -12,12 +12,14 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -219,7 +221,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = newHTTPClient()
 	}
-	opts = append(opts, tgbot.WithHTTPClient(pollTimeout, cfg.HTTPClient))
+	opts = append(opts, tgbot.WithHTTPClient(pollTimeout, wholeBodies{cfg.HTTPClient}))
 	api, err := tgbot.New(cfg.Token, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("telegram client: %s", redact(err.Error(), cfg.Token))
@@ -269,6 +271,27 @@ func newHTTPClient() *http.Client {
 	tr.IdleConnTimeout = 90 * time.Second
 	// The long poll waits up to pollTimeout; a bit more before giving up.
 	return &http.Client{Transport: tr, Timeout: pollTimeout + 10*time.Second}
+}
+
+// wholeBodies sends each request body in one piece. go-telegram/bot
+// streams its multipart bodies through a pipe, which net/http sends
+// chunked, a write (a system call) for every field: most of the bot's CPU
+// under load. A Bot API request is a few kilobytes, so it is read whole
+// first and sent with its length.
+type wholeBodies struct{ c *http.Client }
+
+func (w wholeBodies) Do(req *http.Request) (*http.Response, error) {
+	if req.Body != nil && req.Body != http.NoBody && req.ContentLength <= 0 {
+		data, err := io.ReadAll(req.Body)
+		req.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		req.ContentLength = int64(len(data))
+		req.Body = io.NopCloser(bytes.NewReader(data))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	}
+	return w.c.Do(req)
 }
 
 // Username is the bot's @username (without the @).

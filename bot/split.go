@@ -83,25 +83,33 @@ func cut(toks []token, i int, open []token, limit int) (int, []token) {
 		stack              []token
 	}
 	var fits []boundary
+	// The stack changes only at tags: boundaries share one immutable copy
+	// of it between tags, rather than each copying it (a long outcome has
+	// thousands of boundaries).
+	snap := stack
+	closers := 0
+	for _, o := range stack {
+		closers += len(o.name) + 3
+	}
 	for j := i; j < len(toks); j++ {
 		t := toks[j]
 		width += t.width
 		switch {
 		case t.kind == tagToken && t.closing:
 			if n := len(stack); n > 0 && stack[n-1].name == t.name {
-				stack = stack[:n-1]
+				closers -= len(stack[n-1].name) + 3
+				stack = append([]token(nil), stack[:n-1]...)
+				snap = stack
 			}
 		case t.kind == tagToken:
-			stack = append(stack, t)
-		}
-		closers := 0
-		for _, o := range stack {
-			closers += len(o.name) + 3
+			stack = append(append([]token(nil), stack...), t)
+			closers += len(t.name) + 3
+			snap = stack
 		}
 		if width+closers > limit {
 			break
 		}
-		fits = append(fits, boundary{at: j + 1, width: width, quality: quality(toks, j+1), stack: append([]token(nil), stack...)})
+		fits = append(fits, boundary{at: j + 1, width: width, quality: quality(toks, j+1), stack: snap})
 	}
 	if len(fits) == 0 {
 		// Nothing fits (absurdly small limit): take one token to progress.

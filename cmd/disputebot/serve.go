@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"regexp"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -42,12 +43,24 @@ func serve(ctx context.Context, args []string, lookup func(string) (string, bool
 	fl.SetOutput(stderr)
 	memory := fl.Bool("memory", false, "keep sessions in memory instead of Redis, for a quick trial (lost on restart; one process only)")
 	envFile := fl.String("env-file", ".env", "read variables not set in the environment from this file, if it exists")
+	cpuProfile := fl.String("cpuprofile", "", "write a CPU profile to this file until the bot stops (for cmd/loadtest)")
 	if err := fl.Parse(args); err != nil {
 		return 2
 	}
 	fail := func(err error) int {
 		fmt.Fprintln(stderr, "disputebot serve:", oneLine(err))
 		return 1
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return fail(err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fail(err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	lookup, err := withEnvFile(lookup, *envFile)
 	if err != nil {
