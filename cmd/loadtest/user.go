@@ -210,7 +210,9 @@ func (u *user) from() string {
 	return fmt.Sprintf(`{"id":%d,"is_bot":false,"first_name":"Load","language_code":%q}`, u.chat, u.first)
 }
 
-func (u *user) chatJSON() string { return fmt.Sprintf(`{"id":%d,"type":"private","first_name":"Load"}`, u.chat) }
+func (u *user) chatJSON() string {
+	return fmt.Sprintf(`{"id":%d,"type":"private","first_name":"Load"}`, u.chat)
+}
 
 var msgIDs atomic.Int64
 

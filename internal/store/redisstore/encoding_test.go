@@ -44,8 +44,8 @@ func consultation() engine.Session {
 
 func TestCompactRoundTrip(t *testing.T) {
 	tests := map[string]engine.Session{
-		"consultation": consultation(),
-		"zero":         {},
+		"consultation":         consultation(),
+		"zero":                 {},
 		"frame without a tree": {Tree: "t", TreeVersion: 2, History: []engine.Frame{{Node: "a"}, {Tree: "t", TreeVersion: 1, Node: "b"}}},
 		"ids with commas":      {Recent: []string{"a,b", "c"}},
 		"an empty id":          {Recent: []string{"", "c"}},
