@@ -79,14 +79,18 @@ func cut(toks []token, i int, open []token, limit int) (int, []token) {
 		width += t.width
 	}
 	type boundary struct {
-		at, width, quality int
-		stack              []token
+		at, width int
+		stack     []token
 	}
-	var fits []boundary
+	// The best cut of each quality that keeps the chunk at least half
+	// full, the last that is not between any two characters, and the last
+	// that fits: kept as the tokens are read, since widths only grow.
+	var best [anyBreak]boundary
+	var lastBreak, last boundary
+	fits := false
 	// The stack changes only at tags: boundaries share one immutable copy
 	// of it between tags, rather than each copying it (a long outcome has
 	// thousands of boundaries).
-	snap := stack
 	closers := 0
 	for _, o := range stack {
 		closers += len(o.name) + 3
@@ -99,37 +103,37 @@ func cut(toks []token, i int, open []token, limit int) (int, []token) {
 			if n := len(stack); n > 0 && stack[n-1].name == t.name {
 				closers -= len(stack[n-1].name) + 3
 				stack = append([]token(nil), stack[:n-1]...)
-				snap = stack
 			}
 		case t.kind == tagToken:
 			stack = append(append([]token(nil), stack...), t)
 			closers += len(t.name) + 3
-			snap = stack
 		}
 		if width+closers > limit {
 			break
 		}
-		fits = append(fits, boundary{at: j + 1, width: width, quality: quality(toks, j+1), stack: snap})
+		b := boundary{at: j + 1, width: width, stack: stack}
+		fits, last = true, b
+		if q := quality(toks, j+1); q < anyBreak {
+			lastBreak = b
+			if width >= limit/2 {
+				best[q] = b
+			}
+		}
 	}
-	if len(fits) == 0 {
+	if !fits {
 		// Nothing fits (absurdly small limit): take one token to progress.
 		return i + 1, stack
 	}
-	last := fits[len(fits)-1]
 	if last.at == len(toks) {
 		return last.at, last.stack
 	}
 	for q := paragraphBreak; q < anyBreak; q++ {
-		for k := len(fits) - 1; k >= 0 && fits[k].width >= limit/2; k-- {
-			if fits[k].quality == q {
-				return fits[k].at, fits[k].stack
-			}
+		if best[q].at > 0 {
+			return best[q].at, best[q].stack
 		}
 	}
-	for k := len(fits) - 1; k >= 0; k-- {
-		if fits[k].quality < anyBreak {
-			return fits[k].at, fits[k].stack
-		}
+	if lastBreak.at > 0 {
+		return lastBreak.at, lastBreak.stack
 	}
 	return last.at, last.stack
 }
