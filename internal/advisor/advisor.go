@@ -39,27 +39,40 @@ var ErrBusy = errors.New("session too busy")
 // Handle applies ev to the session under key and returns the result. The
 // result's session is the one stored, with its new version.
 func (a *Advisor) Handle(ctx context.Context, key string, ev engine.Event) (engine.Result, error) {
+	res, _, err := a.HandleFunc(ctx, key, func(engine.Session) engine.Event { return ev })
+	return res, err
+}
+
+// HandleFunc is Handle for an event that depends on where the session
+// stands (typed text: TextEvent). event is called with the session as
+// loaded, inside the compare-and-set loop, so the session is read once per
+// attempt instead of once to decide and again to step, and the event is
+// never decided against a session that changed before the step. It
+// returns the event applied (that of the last attempt).
+func (a *Advisor) HandleFunc(ctx context.Context, key string, event func(engine.Session) engine.Event) (engine.Result, engine.Event, error) {
+	var ev engine.Event
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		s, err := a.Store.Get(ctx, key)
 		if errors.Is(err, store.ErrNotFound) {
 			s = engine.Session{}
 		} else if err != nil {
-			return engine.Result{}, fmt.Errorf("load session: %w", err)
+			return engine.Result{}, ev, fmt.Errorf("load session: %w", err)
 		}
+		ev = event(s)
 		if s.Lang == "" && ev.Lang == "" {
 			ev.Lang = a.Lang
 		}
 		ev.Now = a.now()
 		res := engine.Step(a.Catalog, s, ev)
 		if res.Duplicate || !res.Changed {
-			return res, nil
+			return res, ev, nil
 		}
 		saved, err := a.Store.Put(ctx, key, res.Session)
 		if errors.Is(err, store.ErrConflict) {
 			continue
 		}
 		if err != nil {
-			return engine.Result{}, fmt.Errorf("save session: %w", err)
+			return engine.Result{}, ev, fmt.Errorf("save session: %w", err)
 		}
 		res.Session = saved
 		if saved.Share != "" {
@@ -73,9 +86,9 @@ func (a *Advisor) Handle(ctx context.Context, key string, ev engine.Event) (engi
 			// A failure here only leaves a dead key that expires.
 			_ = a.Store.DeleteLink(ctx, s.Share)
 		}
-		return res, nil
+		return res, ev, nil
 	}
-	return engine.Result{}, ErrBusy
+	return engine.Result{}, ev, ErrBusy
 }
 
 // Session returns the stored session (a fresh one if there is none).

@@ -171,3 +171,43 @@ func TestNewCaseRevokesTheOldLink(t *testing.T) {
 		t.Fatalf("the old case's link survives a new case: %v", err)
 	}
 }
+
+// countingStore counts session reads.
+type countingStore struct {
+	store.Store
+	mu   sync.Mutex
+	gets int
+}
+
+func (c *countingStore) Get(ctx context.Context, key string) (engine.Session, error) {
+	c.mu.Lock()
+	c.gets++
+	c.mu.Unlock()
+	return c.Store.Get(ctx, key)
+}
+
+// A typed answer is decided on the session loaded for the step: one read.
+func TestHandleFuncReadsTheSessionOnce(t *testing.T) {
+	a := newAdvisor(fakeDescriber{p: engine.Proposal{Category: "t", Confidence: 0.9}, ok: true})
+	cs := &countingStore{Store: a.Store}
+	a.Store = cs
+	ctx := context.Background()
+	r, err := a.Handle(ctx, "k", engine.Event{Kind: engine.Start, Tree: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Handle(ctx, "k", engine.Event{Kind: engine.Choose, Token: engine.Token(r.Session.Seq), Option: "goods"}); err != nil {
+		t.Fatal(err)
+	}
+	cs.gets = 0
+	res, ev, err := a.HandleFunc(ctx, "k", func(s engine.Session) engine.Event { return a.TextEvent(s, "12.5") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.Kind != engine.Text || res.Session.Facts["amount"] != "12.50" || res.Session.Node != "end" {
+		t.Fatalf("event %s, session at %s with %v", ev.Kind, res.Session.Node, res.Session.Facts)
+	}
+	if cs.gets != 1 {
+		t.Fatalf("%d reads of the session, want 1", cs.gets)
+	}
+}
