@@ -166,7 +166,9 @@ func (u *user) act(p *plan, a action, sc screen) (screen, bool) {
 				edited = true
 			case "sendMessage":
 				kb := c.keyboard()
-				if len(kb) == 0 {
+				if len(kb) == 0 || onlySections(kb) {
+					// A message without buttons, or an outcome's brief
+					// (its "show more" buttons): the reply goes on.
 					continue
 				}
 				if !answered || !edited {
@@ -247,4 +249,20 @@ func stripTags(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// sectionActs are the s: actions of a brief's "show more" buttons
+// (bot/callback.go); a keyboard of only these is not the end of a reply.
+var sectionActs = []string{"law", "steps", "dates", "says"}
+
+func onlySections(kb [][]button) bool {
+	for _, row := range kb {
+		for _, b := range row {
+			i := strings.LastIndexByte(b.CallbackData, ':')
+			if !strings.HasPrefix(b.CallbackData, "s:") || i < 0 || !slices.Contains(sectionActs, b.CallbackData[i+1:]) {
+				return false
+			}
+		}
+	}
+	return true
 }
