@@ -235,23 +235,41 @@ func TestEvaluation(t *testing.T) {
 	// perLang: the targets also hold within each language. The older
 	// eval.yaml has about 20 English lines per category, where one message
 	// moves an F1 by 0.05; its languages are reported, not gated.
+	//
+	// eval3.yaml was written blind on 2026-12-03 by a separate author who saw
+	// neither the training data nor the other sets, and scored once as it
+	// came: top-1 0.9542, unfair_terms F1 0.897, English top-1 0.931 —
+	// short of the targets, so it is reported here, not gated, and the note
+	// on issue 9 says so. Gating it after looking at its errors would turn a
+	// held-out set into a tuned one.
 	sets := []struct {
-		name, pattern string
-		perLang       bool
+		name     string
+		patterns []string
+		perLang  bool
+		gate     bool
 	}{
-		{"eval2.yaml", "eval2.yaml", true},
-		{"eval.yaml", "eval.yaml", false},
-		{"all", "eval*.yaml", true},
+		{"eval2.yaml", []string{"eval2.yaml"}, true, true},
+		{"eval3.yaml", []string{"eval3.yaml"}, true, false},
+		{"eval.yaml", []string{"eval.yaml"}, false, true},
+		// "all" is the sets gated since issue 9 started: eval.yaml and eval2.yaml.
+		{"all", []string{"eval.yaml", "eval2.yaml"}, true, true},
 	}
 	for _, s := range sets {
 		t.Run(s.name, func(t *testing.T) {
-			eval, err := ReadExamples(classifydata.FS, s.pattern)
-			if err != nil {
-				t.Fatal(err)
+			var eval []Example
+			for _, p := range s.patterns {
+				ex, err := ReadExamples(classifydata.FS, p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				eval = append(eval, ex...)
 			}
 			r := evaluate(m, s.name, eval)
 			t.Log("\n" + r.text)
 			check := func(label string, r *evalReport) {
+				if !s.gate {
+					return
+				}
 				if acc := r.accuracy(); acc < targetAccuracy {
 					t.Errorf("%s: top-1 accuracy %.4f, want >= %.2f", label, acc, targetAccuracy)
 				}
