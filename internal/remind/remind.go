@@ -226,7 +226,7 @@ func Chat(key string) int64 {
 func Keys() []string {
 	keys := []string{
 		"remind.title.before", "remind.title.today", "remind.title.passed", "remind.title.followup",
-		"remind.deadline", "remind.law", "remind.now", "remind.followup",
+		"remind.deadline", "remind.deadline_passed", "remind.law", "remind.now", "remind.followup",
 		"remind.button.on", "remind.button.done", "remind.button.show", "remind.button.stop",
 		"remind.button.solved", "remind.button.platform", "remind.button.12315", "remind.button.filed",
 		"remind.on", "remind.off", "remind.none", "remind.offer", "remind.done", "remind.solved",
