@@ -23,6 +23,8 @@ type Advisor struct {
 	Lang string
 	// Describer reads free text; nil turns free-text understanding off.
 	Describer Describer
+	// Reminders keeps the chats' reminders; nil turns reminders off.
+	Reminders store.Reminders
 }
 
 // maxAttempts bounds compare-and-set retries. Conflicts only happen when
@@ -69,6 +71,7 @@ func (a *Advisor) Handle(ctx context.Context, key string, ev engine.Event) (engi
 			// A failure here only leaves a dead key that expires.
 			_ = a.Store.DeleteLink(ctx, s.Share)
 		}
+		a.keepReminders(ctx, key, ev, saved)
 		return res, nil
 	}
 	return engine.Result{}, ErrBusy
@@ -105,6 +108,9 @@ func (a *Advisor) Forget(ctx context.Context, key string) error {
 		if err := a.Store.DeleteLink(ctx, s.Share); err != nil {
 			return fmt.Errorf("forget link: %w", err)
 		}
+	}
+	if err := a.forgetReminders(ctx, key); err != nil {
+		return err
 	}
 	if err := a.Store.Delete(ctx, key); err != nil {
 		return fmt.Errorf("forget session: %w", err)

@@ -173,7 +173,13 @@ func Replan(have, plan []Reminder) []Reminder {
 		r.Tries = tries[r.ID]
 		out = append(out, r)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
+	// The stores' order: by time, then id.
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].At.Equal(out[j].At) {
+			return out[i].At.Before(out[j].At)
+		}
+		return out[i].ID < out[j].ID
+	})
 	return out
 }
 
