@@ -85,4 +85,3 @@ func TestReminderExamples(t *testing.T) {
 		t.Errorf("When = %q", w)
 	}
 }
-
