@@ -244,3 +244,19 @@ func Keys() []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// Decide says whether r is still to be sent at now, and in which language,
+// given the chat's stored session (nil when none is: it expired, and the
+// reminder, which holds its deadline, is sent as planned). With a session,
+// r is sent only if it still belongs to the case (Current), in the
+// session's language.
+func Decide(cat *engine.Catalog, s *engine.Session, r Reminder, now time.Time) (lang string, send bool) {
+	if s == nil {
+		return r.Lang, true
+	}
+	lang = s.Lang
+	if lang == "" {
+		lang = r.Lang
+	}
+	return lang, Current(r, Outcome(cat, *s, now))
+}
