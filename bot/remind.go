@@ -261,7 +261,7 @@ func (b *Bot) sendReminder(c store.Claim, chat int64, now time.Time) (sent bool)
 		b.settle(ctx, c, b.cfg.Reminders.FinishReminder(ctx, c))
 		return false
 	}
-	text, err := b.cfg.Renderer.Reminder(lang, r, render.HTML)
+	text, err := b.cfg.Renderer.Reminder(lang, remind.AsOf(r, now), render.HTML)
 	if err != nil {
 		b.log.Error("reminder dropped: cannot render it", "chat", tag, "kind", string(r.Kind), "rule", r.Rule)
 		b.settle(ctx, c, b.cfg.Reminders.FinishReminder(ctx, c))

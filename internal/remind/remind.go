@@ -214,6 +214,18 @@ func Outcome(cat *engine.Catalog, s engine.Session, now time.Time) *engine.Advic
 	return nil
 }
 
+// AsOf is r as sent at now: a reminder before a deadline says how many
+// days are left that day (fewer than planned when it is sent late).
+func AsOf(r Reminder, now time.Time) Reminder {
+	if r.Kind != Before {
+		return r
+	}
+	if due, err := engine.ParseDate(r.Due); err == nil {
+		r.Days = max(engine.DaysBetween(engine.Today(now), due), 0)
+	}
+	return r
+}
+
 // Chat is the Telegram chat id of a "tg:<id>" key, 0 for other keys.
 func Chat(key string) int64 {
 	rest, ok := strings.CutPrefix(key, "tg:")
@@ -250,7 +262,15 @@ func Keys() []string {
 // reminder, which holds its deadline, is sent as planned). With a session,
 // r is sent only if it still belongs to the case (Current), in the
 // session's language.
+//
+// A reminder before a deadline whose last day has passed (the senders
+// were down) is not sent: it would urge what can no longer be done.
 func Decide(cat *engine.Catalog, s *engine.Session, r Reminder, now time.Time) (lang string, send bool) {
+	if r.Kind == Before {
+		if due, err := engine.ParseDate(r.Due); err != nil || engine.DaysBetween(engine.Today(now), due) < 0 {
+			return r.Lang, false
+		}
+	}
 	if s == nil {
 		return r.Lang, true
 	}
