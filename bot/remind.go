@@ -206,6 +206,11 @@ func (b *Bot) SendReminders(ctx context.Context) int {
 		}
 		for _, c := range claims {
 			chat := remind.Chat(c.Reminder.Key)
+			if chat == 0 {
+				b.log.Warn("reminder dropped: its key names no chat")
+				b.settle(ctx, c, b.cfg.Reminders.FinishReminder(ctx, c))
+				continue
+			}
 			done := make(chan bool, 1)
 			err := b.lanes.run(chat, func() { done <- b.sendReminder(c, chat, now) })
 			if err != nil {
