@@ -12,12 +12,14 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -199,7 +201,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		tagKey: tagKey[:],
 		adv: &advisor.Advisor{Catalog: cfg.Catalog, Store: cfg.Store, Now: cfg.Now,
 			// No default language: a new chat's comes from its language_code.
-			Describer: cfg.Describer, Reminders: cfg.Reminders},
+			Describer: cfg.Describer, Labels: cfg.Renderer.T, Reminders: cfg.Reminders},
 	}
 	b.summary = cfg.Summary
 	if b.summary == nil {
@@ -221,9 +223,10 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	if cfg.APIURL != "" {
 		opts = append(opts, tgbot.WithServerURL(strings.TrimRight(cfg.APIURL, "/")))
 	}
-	if cfg.HTTPClient != nil {
-		opts = append(opts, tgbot.WithHTTPClient(pollTimeout, cfg.HTTPClient))
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = newHTTPClient()
 	}
+	opts = append(opts, tgbot.WithHTTPClient(pollTimeout, wholeBodies{cfg.HTTPClient}))
 	api, err := tgbot.New(cfg.Token, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("telegram client: %s", redact(err.Error(), cfg.Token))
@@ -260,6 +263,40 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	}
 	b.base, b.stop = context.WithCancel(context.Background())
 	return b, nil
+}
+
+// newHTTPClient is the Bot API client's HTTP client. Every chat's lane may
+// have a call in flight, all to one host: http.DefaultTransport keeps two
+// idle connections per host, so under load each call beyond two would open
+// (and TLS-handshake) a new connection and leave one in TIME_WAIT.
+func newHTTPClient() *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns = 512
+	tr.MaxIdleConnsPerHost = 512
+	tr.IdleConnTimeout = 90 * time.Second
+	// The long poll waits up to pollTimeout; a bit more before giving up.
+	return &http.Client{Transport: tr, Timeout: pollTimeout + 10*time.Second}
+}
+
+// wholeBodies sends each request body in one piece. go-telegram/bot
+// streams its multipart bodies through a pipe, which net/http sends
+// chunked, a write (a system call) for every field: most of the bot's CPU
+// under load. A Bot API request is a few kilobytes, so it is read whole
+// first and sent with its length.
+type wholeBodies struct{ c *http.Client }
+
+func (w wholeBodies) Do(req *http.Request) (*http.Response, error) {
+	if req.Body != nil && req.Body != http.NoBody && req.ContentLength <= 0 {
+		data, err := io.ReadAll(req.Body)
+		req.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		req.ContentLength = int64(len(data))
+		req.Body = io.NopCloser(bytes.NewReader(data))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	}
+	return w.c.Do(req)
 }
 
 // Username is the bot's @username (without the @).

@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/disputebot/disputebot/internal/engine"
+	"github.com/disputebot/disputebot/internal/render"
 )
 
 // Callback data is what a button carries back when tapped. It is at most 64
@@ -13,15 +14,17 @@ import (
 //
 //	c:<token>:<option>   answer the question with this step token
 //	a:<token>:yes|no     accept or decline a proposed category
+//	a:<token>:<category> choose one of the categories offered when unsure
 //	b:<token>            go back from the question with this token
 //	t:<token>:<evidence> tick or untick an evidence item of the outcome
 //	                     reached at this step token
 //	f:yes|no             confirm or cancel /forget
 //	l:zh|en              switch language
-//	s:<token>:sum|share|dl|draft|filed
+//	s:<token>:sum|share|dl|draft|filed|law|steps|dates|says
 //	                     an action on the outcome shown with this token:
 //	                     its summary, sharing it, downloading it, complaint
-//	                     drafts, the date it was filed with 12315
+//	                     drafts, the date it was filed with 12315, or one
+//	                     part of the advice the brief leaves out
 //	d:<channel>          a complaint draft for merchant, platform or 12315
 //	d:zh:<channel>       the Chinese version of a draft already made
 //	r:…                  reminders (see remind.go)
@@ -39,6 +42,21 @@ const (
 	// actFiled records the date a 12315 complaint was filed.
 	actFiled = "filed"
 )
+
+// sectionActs are the s: actions that send one part of the advice
+// (render.Section), keyed by part; sectionOf is the reverse.
+var sectionActs = map[string]string{
+	render.SectionLaw: "law", render.SectionSteps: "steps", render.SectionDeadlines: "dates", render.SectionRefusals: "says",
+}
+
+func sectionOf(act string) (string, bool) {
+	for part, a := range sectionActs {
+		if a == act {
+			return part, true
+		}
+	}
+	return "", false
+}
 
 // tap is decoded callback data.
 type tap struct {
@@ -62,7 +80,7 @@ func parseTap(data string) (tap, bool) {
 			return tap{}, false
 		}
 		t.token, t.value = tok, v
-		if t.kind == 'a' && v != "yes" && v != "no" || t.kind == 'c' && !isID(v) {
+		if !isID(v) {
 			return tap{}, false
 		}
 	case 'b':
@@ -88,7 +106,8 @@ func parseTap(data string) (tap, bool) {
 		t.value = rest
 	case 's':
 		tok, act, ok := cutByte(rest, ':')
-		if !ok || !isToken(tok) || !slices.Contains([]string{actSummary, actShare, actDownload, actDrafts, actFiled}, act) {
+		_, section := sectionOf(act)
+		if !ok || !isToken(tok) || !section && !slices.Contains([]string{actSummary, actShare, actDownload, actDrafts, actFiled}, act) {
 			return tap{}, false
 		}
 		t.token, t.value = tok, act

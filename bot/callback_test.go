@@ -17,6 +17,7 @@ func TestParseTap(t *testing.T) {
 		{"c:zzzzzzzz:x", tap{kind: 'c', token: "zzzzzzzz", value: "x"}, true},
 		{"a:7:yes", tap{kind: 'a', token: "7", value: "yes"}, true},
 		{"a:7:no", tap{kind: 'a', token: "7", value: "no"}, true},
+		{"a:7:food_safety", tap{kind: 'a', token: "7", value: "food_safety"}, true},
 		{"b:k2", tap{kind: 'b', token: "k2"}, true},
 		{"t:1z:refusal_video", tap{kind: 't', token: "1z", value: "refusal_video"}, true},
 		{"t:refusal_video", tap{}, false}, // the old format, without a step token
@@ -45,7 +46,7 @@ func TestParseTap(t *testing.T) {
 		{"c:1:opt:extra", tap{}, false},                  // ':' is not in an id
 		{"c:1:<script>", tap{}, false},                   // nor markup
 		{"c:1:选项", tap{}, false},                         // nor other scripts
-		{"a:1:maybe", tap{}, false},                      // only yes or no
+		{"a:1:no way", tap{}, false},                     // yes, no or a category id
 		{"b:", tap{}, false},                             //
 		{"b:1:x", tap{}, false},                          //
 		{"t:", tap{}, false},                             //

@@ -42,11 +42,21 @@ func (t *turn) reply(ctx context.Context, lang string, reps []engine.Reply, preK
 			out = append(out, d...)
 			continue
 		}
-		m, err := t.b.cfg.Renderer.Render(lang, rep, render.HTML)
-		if err != nil {
-			return renderError{err}
+		if rep.Kind == engine.OutcomeReply {
+			// A phone shows one screen: the brief, with every other part
+			// of the advice a tap away (s:<token>:<part> buttons).
+			o, err := t.brief(lang, rep.Advice)
+			if err != nil {
+				return err
+			}
+			out = append(out, o)
+		} else {
+			m, err := t.b.cfg.Renderer.Render(lang, rep, render.HTML)
+			if err != nil {
+				return renderError{err}
+			}
+			out = append(out, outgoing{text: m.Text, keyboard: t.keyboard(m.Buttons)})
 		}
-		out = append(out, outgoing{text: m.Text, keyboard: t.keyboard(m.Buttons)})
 		if rep.Kind == engine.OutcomeReply {
 			// After the advice: the evidence checklist, and what can be
 			// done with the case (summary, share, download, drafts).
@@ -58,6 +68,29 @@ func (t *turn) reply(ctx context.Context, lang string, reps []engine.Reply, preK
 		}
 	}
 	return t.send(ctx, lang, out)
+}
+
+// brief is the first outcome message: one phone screen, with a button for
+// each part of the advice it leaves out.
+func (t *turn) brief(lang string, a *engine.Advice) (outgoing, error) {
+	m, err := t.b.cfg.Renderer.Brief(lang, a, render.HTML)
+	if err != nil {
+		return outgoing{}, renderError{err}
+	}
+	more, err := t.b.cfg.Renderer.More(lang, a)
+	if err != nil {
+		return outgoing{}, renderError{err}
+	}
+	var kb [][]models.InlineKeyboardButton
+	for i, mb := range more {
+		btn := models.InlineKeyboardButton{Text: mb.Text, CallbackData: "s:" + a.Token + ":" + sectionActs[mb.Part]}
+		if i%2 == 0 {
+			kb = append(kb, []models.InlineKeyboardButton{btn})
+		} else {
+			kb[len(kb)-1] = append(kb[len(kb)-1], btn)
+		}
+	}
+	return outgoing{text: m.Text, keyboard: kb}, nil
 }
 
 // checklist is the message sent after an outcome: the evidence items as

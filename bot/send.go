@@ -70,6 +70,9 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 
 // paced says which calls count against the sending limits: messages and
 // edits do; answering a callback query is not a message and must be quick.
+// How a paced call is paced depends on its context: a reply to the user's
+// own action (asReply) goes out at once, within Limits.Reply; anything
+// else is the bot acting on its own and keeps to PerChat and Global.
 type paced bool
 
 // do runs call for chat with pacing and retries. chat 0 is a call not tied to
@@ -78,14 +81,17 @@ func (s *sender) do(ctx context.Context, chat int64, method string, p paced, cal
 	if s.isBlocked(chat) {
 		return errBlocked
 	}
+	reply := isReply(ctx)
 	backoff := firstBackoff
 	tries, waits := 0, 0
+	retryNow := false // a 429 was just waited out: Telegram said when
 	for {
-		if p {
-			if err := s.sleep(ctx, s.limit.reserve(chat)); err != nil {
+		if bool(p) && !retryNow {
+			if err := s.sleep(ctx, s.limit.reserve(chat, reply)); err != nil {
 				return err
 			}
 		}
+		retryNow = false
 		err := call(ctx)
 		if err == nil {
 			return nil
@@ -96,9 +102,13 @@ func (s *sender) do(ctx context.Context, chat int64, method string, p paced, cal
 			waits++
 			d := min(max(time.Duration(tmr.RetryAfter)*time.Second, time.Second), maxRetryAfter)
 			s.log.Info("telegram asks to slow down", "method", method, "retry_after_s", d.Seconds())
+			// Learned for every send to the chat (and the bot's own sends
+			// anywhere), not just for this one.
+			s.limit.hold(chat, d)
 			if err := s.sleep(ctx, d); err != nil {
 				return err
 			}
+			retryNow = true
 		case errors.Is(err, tgbot.ErrorForbidden):
 			if chat != 0 {
 				s.block(chat)

@@ -39,7 +39,7 @@ func TestBucketBurstThenSteady(t *testing.T) {
 	l := newLimiter(Limits{PerChat: Rate{Every: time.Second, Burst: 3}, Global: Rate{Every: time.Second / 30, Burst: 30}}, clock.Now)
 	var waits []time.Duration
 	for range 5 {
-		waits = append(waits, l.reserve(7))
+		waits = append(waits, l.reserve(7, false))
 	}
 	want := []time.Duration{0, 0, 0, time.Second, 2 * time.Second}
 	for i := range want {
@@ -48,12 +48,12 @@ func TestBucketBurstThenSteady(t *testing.T) {
 		}
 	}
 	// Another chat is not held up by the first one's queue.
-	if w := l.reserve(8); w != 0 {
+	if w := l.reserve(8, false); w != 0 {
 		t.Fatalf("another chat waits %v", w)
 	}
 	// After a quiet spell the burst is back.
 	clock.Advance(10 * time.Second)
-	if w := l.reserve(7); w != 0 {
+	if w := l.reserve(7, false); w != 0 {
 		t.Fatalf("after a pause, wait %v", w)
 	}
 }
@@ -63,7 +63,7 @@ func TestGlobalLimitSpansChats(t *testing.T) {
 	l := newLimiter(Limits{PerChat: Rate{Every: time.Second, Burst: 3}, Global: Rate{Every: time.Second / 30, Burst: 30}}, clock.Now)
 	var last time.Duration
 	for chat := range int64(60) {
-		last = l.reserve(chat + 1)
+		last = l.reserve(chat+1, false)
 	}
 	// 60 sends to 60 chats: 30 at once, the other 30 over the next second.
 	if last < 900*time.Millisecond || last > 1100*time.Millisecond {
@@ -75,10 +75,10 @@ func TestIdleChatBucketsAreForgotten(t *testing.T) {
 	clock := newFakeClock()
 	l := newLimiter(DefaultLimits, clock.Now)
 	for chat := range int64(sweepAt) {
-		l.reserve(chat + 1)
+		l.reserve(chat+1, false)
 	}
 	clock.Advance(time.Minute)
-	l.reserve(-1)
+	l.reserve(-1, false)
 	if n := len(l.chats); n != 1 {
 		t.Fatalf("%d chat buckets kept, want 1", n)
 	}

@@ -117,6 +117,9 @@ func (t *turn) tapAction(ctx context.Context, q *models.CallbackQuery, token, ac
 		return t.show(ctx, "notice.stale_button")
 	}
 	t.ack(ctx, q, "")
+	if part, ok := sectionOf(act); ok {
+		return t.section(ctx, lang, s, part)
+	}
 	switch act {
 	case actSummary:
 		return t.summary(ctx)
@@ -129,6 +132,26 @@ func (t *turn) tapAction(ctx context.Context, q *models.CallbackQuery, token, ac
 	default:
 		return t.draftMenu(ctx, lang)
 	}
+}
+
+// section sends one part of the advice on screen (all laws, all steps,
+// all deadlines, "if the merchant says…"), which the brief leaves out. It
+// changes nothing, so a repeated tap just sends it again.
+func (t *turn) section(ctx context.Context, lang string, s engine.Session, part string) error {
+	var a *engine.Advice
+	for _, rep := range engine.Current(t.b.cfg.Catalog, caseOf(s), t.b.cfg.Now()) {
+		if rep.Advice != nil {
+			a = rep.Advice
+		}
+	}
+	if a == nil || !render.Has(a, part) {
+		return t.show(ctx, "notice.stale_button")
+	}
+	text, err := t.b.cfg.Renderer.Section(lang, a, part, render.HTML)
+	if err != nil {
+		return renderError{err}
+	}
+	return t.send(ctx, lang, []outgoing{{text: text}})
 }
 
 // summary sends the case summary (/summary, the Summary button), with the

@@ -50,7 +50,7 @@ func split(s string, limit int) []string {
 			hasText = hasText || t.kind != tagToken && !t.space()
 		}
 		for k := len(next) - 1; k >= 0; k-- {
-			b.WriteString("</" + next[k].name + ">")
+			b.WriteString("</" + next[k].name() + ">")
 		}
 		if hasText {
 			chunks = append(chunks, b.String())
@@ -76,52 +76,64 @@ func cut(toks []token, i int, open []token, limit int) (int, []token) {
 	stack := append([]token(nil), open...)
 	width := 0
 	for _, t := range open {
-		width += t.width
+		width += int(t.width)
 	}
 	type boundary struct {
-		at, width, quality int
-		stack              []token
+		at, width int
+		stack     []token
 	}
-	var fits []boundary
+	// The best cut of each quality that keeps the chunk at least half
+	// full, the last that is not between any two characters, and the last
+	// that fits: kept as the tokens are read, since widths only grow.
+	var best [anyBreak]boundary
+	var lastBreak, last boundary
+	fits := false
+	// The stack changes only at tags: boundaries share one immutable copy
+	// of it between tags, rather than each copying it (a long outcome has
+	// thousands of boundaries).
+	closers := 0
+	for _, o := range stack {
+		closers += len(o.name()) + 3
+	}
 	for j := i; j < len(toks); j++ {
 		t := toks[j]
-		width += t.width
+		width += int(t.width)
 		switch {
-		case t.kind == tagToken && t.closing:
-			if n := len(stack); n > 0 && stack[n-1].name == t.name {
-				stack = stack[:n-1]
+		case t.kind == tagToken && t.closing():
+			if n := len(stack); n > 0 && stack[n-1].name() == t.name() {
+				closers -= len(stack[n-1].name()) + 3
+				stack = append([]token(nil), stack[:n-1]...)
 			}
 		case t.kind == tagToken:
-			stack = append(stack, t)
-		}
-		closers := 0
-		for _, o := range stack {
-			closers += len(o.name) + 3
+			stack = append(append([]token(nil), stack...), t)
+			closers += len(t.name()) + 3
 		}
 		if width+closers > limit {
 			break
 		}
-		fits = append(fits, boundary{at: j + 1, width: width, quality: quality(toks, j+1), stack: append([]token(nil), stack...)})
+		b := boundary{at: j + 1, width: width, stack: stack}
+		fits, last = true, b
+		if q := quality(toks, j+1); q < anyBreak {
+			lastBreak = b
+			if width >= limit/2 {
+				best[q] = b
+			}
+		}
 	}
-	if len(fits) == 0 {
+	if !fits {
 		// Nothing fits (absurdly small limit): take one token to progress.
 		return i + 1, stack
 	}
-	last := fits[len(fits)-1]
 	if last.at == len(toks) {
 		return last.at, last.stack
 	}
 	for q := paragraphBreak; q < anyBreak; q++ {
-		for k := len(fits) - 1; k >= 0 && fits[k].width >= limit/2; k-- {
-			if fits[k].quality == q {
-				return fits[k].at, fits[k].stack
-			}
+		if best[q].at > 0 {
+			return best[q].at, best[q].stack
 		}
 	}
-	for k := len(fits) - 1; k >= 0; k-- {
-		if fits[k].quality < anyBreak {
-			return fits[k].at, fits[k].stack
-		}
+	if lastBreak.at > 0 {
+		return lastBreak.at, lastBreak.stack
 	}
 	return last.at, last.stack
 }
@@ -145,7 +157,7 @@ func quality(toks []token, j int) int {
 	return anyBreak
 }
 
-type tokenKind int
+type tokenKind uint8
 
 const (
 	charToken   tokenKind = iota
@@ -153,13 +165,24 @@ const (
 	tagToken              // <b>, </b>, <a href="…">
 )
 
+// token is one character, entity or tag. A long outcome has thousands, so
+// it is kept small: a tag's name and whether it closes are read from its
+// text when needed (tags are few).
 type token struct {
-	kind    tokenKind
-	text    string
-	width   int    // UTF-16 units of text
-	name    string // tag name
-	closing bool
+	text  string
+	width int32 // UTF-16 units of text
+	kind  tokenKind
 }
+
+// name is a tag's name, in lower case.
+func (t token) name() string {
+	inner := strings.TrimPrefix(t.text[1:len(t.text)-1], "/")
+	name, _, _ := strings.Cut(inner, " ")
+	return strings.ToLower(name)
+}
+
+// closing reports a closing tag.
+func (t token) closing() bool { return t.text[1] == '/' }
 
 func (t token) space() bool {
 	return t.kind == charToken && (t.text == " " || t.text == "\n" || t.text == "\t")
@@ -168,22 +191,20 @@ func (t token) space() bool {
 // tokenize splits HTML into characters, entities and tags. A "<" or "&"
 // that starts no tag or entity is a plain character, as written.
 func tokenize(s string) []token {
-	var toks []token
+	toks := make([]token, 0, utf8.RuneCountInString(s))
 	for i := 0; i < len(s); {
 		switch s[i] {
 		case '<':
 			if end := strings.IndexByte(s[i:], '>'); end > 0 {
 				text := s[i : i+end+1]
-				inner := strings.TrimPrefix(text[1:len(text)-1], "/")
-				name, _, _ := strings.Cut(inner, " ")
-				toks = append(toks, token{kind: tagToken, text: text, width: len(text), name: strings.ToLower(name), closing: text[1] == '/'})
+				toks = append(toks, token{kind: tagToken, text: text, width: int32(len(text))})
 				i += end + 1
 				continue
 			}
 		case '&':
 			if end := strings.IndexByte(s[i:], ';'); end > 1 && end <= 10 {
 				text := s[i : i+end+1]
-				toks = append(toks, token{kind: entityToken, text: text, width: len(text)})
+				toks = append(toks, token{kind: entityToken, text: text, width: int32(len(text))})
 				i += end + 1
 				continue
 			}
@@ -193,7 +214,7 @@ func tokenize(s string) []token {
 		if r >= 0x10000 {
 			w = 2
 		}
-		toks = append(toks, token{kind: charToken, text: s[i : i+size], width: w})
+		toks = append(toks, token{kind: charToken, text: s[i : i+size], width: int32(w)})
 		i += size
 	}
 	return toks

@@ -110,7 +110,7 @@ type turn struct {
 // process handles one update on its chat's lane.
 func (b *Bot) process(u *models.Update, chat int64) {
 	start := time.Now()
-	ctx, cancel := context.WithTimeout(b.base, updateTimeout)
+	ctx, cancel := context.WithTimeout(asReply(b.base), updateTimeout)
 	defer cancel()
 	t := &turn{b: b, update: u.ID, chat: chat, key: sessionKey(chat), hint: render.Lang(languageCode(u)), result: "ok"}
 	defer func() {
@@ -239,16 +239,15 @@ func (t *turn) message(ctx context.Context, m *models.Message) error {
 		return t.command(ctx, c)
 	}
 	t.kind = "text"
-	s, err := t.b.adv.Session(ctx, t.key)
-	if err != nil {
+	// What text means depends on where the chat stands: decided on the
+	// session as loaded for the step, so it is read once.
+	res, _, err := t.handleFunc(ctx, func(s engine.Session) engine.Event { return t.b.adv.TextEvent(s, text) })
+	if err != nil || res.Duplicate {
 		return err
 	}
-	ev := t.b.adv.TextEvent(s, text)
-	if ev.Kind == engine.Start {
-		// Text the bot could not place: say so kindly, then the menu.
-		return t.step(ctx, ev, "notice.not_understood")
-	}
-	return t.step(ctx, ev)
+	// The event carries any notice about how the text was read ("tell me
+	// more", "that fits two options"), which the engine says first.
+	return t.reply(ctx, res.Session.Lang, res.Replies)
 }
 
 // userContent reports messages a person sent on purpose (a photo, a
@@ -305,13 +304,24 @@ func (t *turn) step(ctx context.Context, ev engine.Event, preKeys ...string) err
 // handle applies ev through the advisor, marked with the update id so a
 // redelivered update is applied once.
 func (t *turn) handle(ctx context.Context, ev engine.Event) (engine.Result, error) {
-	ev.ID = strconv.FormatInt(t.update, 10)
-	if ev.Lang == "" {
-		ev.Lang = t.hint
-	}
-	res, err := t.b.adv.Handle(ctx, t.key, ev)
+	res, _, err := t.handleFunc(ctx, func(engine.Session) engine.Event { return ev })
+	return res, err
+}
+
+// handleFunc is handle for an event decided on the loaded session
+// (advisor.HandleFunc).
+func (t *turn) handleFunc(ctx context.Context, event func(engine.Session) engine.Event) (engine.Result, engine.Event, error) {
+	id := strconv.FormatInt(t.update, 10)
+	res, ev, err := t.b.adv.HandleFunc(ctx, t.key, func(s engine.Session) engine.Event {
+		ev := event(s)
+		ev.ID = id
+		if ev.Lang == "" {
+			ev.Lang = t.hint
+		}
+		return ev
+	})
 	if err != nil {
-		return res, err
+		return res, ev, err
 	}
 	if res.Duplicate {
 		t.result = "duplicate"
@@ -321,7 +331,7 @@ func (t *turn) handle(ctx context.Context, ev engine.Event) (engine.Result, erro
 	if t.lang == "" {
 		t.lang = t.hint
 	}
-	return res, nil
+	return res, ev, nil
 }
 
 // show repeats where the chat stands, after the notice key.

@@ -28,12 +28,10 @@ func TestRemindersAfterRemindOnAndForget(t *testing.T) {
 		}
 		return out.String()
 	}
-	list := func() []reminderLine {
+	list := func(at time.Time) []reminderLine {
 		t.Helper()
-		// The morning before the 15-day deadline's last day.
-		at := got.AddDate(0, 0, 14).Add(10 * time.Hour).Format(time.RFC3339)
 		var out, errb bytes.Buffer
-		if code := run([]string{"reminders", "--at", at, "--env-file", ""}, nil, &out, &errb); code != 0 {
+		if code := run([]string{"reminders", "--at", at.Format(time.RFC3339), "--env-file", ""}, nil, &out, &errb); code != 0 {
 			t.Fatalf("reminders exit %d: %s", code, errb.String())
 		}
 		var lines []reminderLine
@@ -47,6 +45,8 @@ func TestRemindersAfterRemindOnAndForget(t *testing.T) {
 		}
 		return lines
 	}
+	// The morning before the 15-day 三包 window's last day.
+	before15 := got.AddDate(0, 0, 14).Add(10 * time.Hour)
 
 	out := chat("/start quality_defect\n1\n1\n" + got.Format(engine.DateLayout) + "\n1\n1\n1\n/remind on\n")
 	for _, w := range []string{"Reminders before these deadlines: /remind on", "Reminders are on"} {
@@ -54,26 +54,33 @@ func TestRemindersAfterRemindOnAndForget(t *testing.T) {
 			t.Fatalf("chat output lacks %q:\n%s", w, out)
 		}
 	}
-	lines := list()
-	var exchange bool
+	lines := list(before15)
+	if len(lines) == 0 {
+		t.Fatal("no reminder listed before the 15-day deadline")
+	}
 	for _, l := range lines {
-		if l.Key != "cli:alice" || l.Lang != "en" || l.Stale || l.Text == "" {
+		if l.Key != "cli:alice" || l.Lang != "en" || l.Stale || l.Text == "" || !strings.HasSuffix(l.At, ":00+08:00") {
 			t.Errorf("line %+v", l)
 		}
-		if l.Deadline == "sanbao_exchange" {
-			exchange = true
-			due := got.AddDate(0, 0, 15).Format(engine.DateLayout)
-			if l.Due != due || !strings.Contains(l.Text, "Exchange or repair") || !strings.HasSuffix(l.At, "T09:00:00+08:00") {
-				t.Errorf("15-day reminder %+v, want due %s at 09:00 China time", l, due)
+	}
+	// The phone outcome's own deadlines (the warranty year and the
+	// 2-year defect notice) are listed when they come near, at 09:00
+	// China time, each naming its deadline and date.
+	var warranty bool
+	for _, l := range list(got.AddDate(1, 0, 1)) {
+		if l.Deadline == "phone_warranty" {
+			warranty = true
+			if !strings.HasSuffix(l.At, "T09:00:00+08:00") || !strings.Contains(l.Text, "Phone warranty") || l.Due == "" {
+				t.Errorf("warranty reminder %+v", l)
 			}
 		}
 	}
-	if !exchange {
-		t.Fatalf("no reminder for the 15-day deadline in %+v", lines)
+	if !warranty {
+		t.Fatal("no reminder for the phone warranty")
 	}
 
 	chat("/forget\n")
-	if lines := list(); len(lines) != 0 {
+	if lines := list(got.AddDate(3, 0, 0)); len(lines) != 0 {
 		t.Fatalf("after /forget: %+v", lines)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"regexp"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -42,12 +43,24 @@ func serve(ctx context.Context, args []string, lookup func(string) (string, bool
 	fl.SetOutput(stderr)
 	memory := fl.Bool("memory", false, "keep sessions in memory instead of Redis, for a quick trial (lost on restart; one process only)")
 	envFile := fl.String("env-file", ".env", "read variables not set in the environment from this file, if it exists")
+	cpuProfile := fl.String("cpuprofile", "", "write a CPU profile to this file until the bot stops (for cmd/loadtest)")
 	if err := fl.Parse(args); err != nil {
 		return 2
 	}
 	fail := func(err error) int {
 		fmt.Fprintln(stderr, "disputebot serve:", oneLine(err))
 		return 1
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return fail(err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fail(err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	lookup, err := withEnvFile(lookup, *envFile)
 	if err != nil {
@@ -86,7 +99,7 @@ func serve(ctx context.Context, args []string, lookup func(string) (string, bool
 		Token: cfg.token, APIURL: cfg.apiURL,
 		Catalog: data.Catalog, Store: st, Reminders: rem, Renderer: r, Describer: describer,
 		SessionTTL: cfg.ttl, WebhookURL: cfg.webhookURL, WebhookSecret: cfg.webhookSecret,
-		PublicURL: cfg.publicURL, ListenAddr: cfg.listenAddr, Logger: log,
+		PublicURL: cfg.publicURL, ListenAddr: cfg.listenAddr, Logger: log, Limits: cfg.limits,
 	})
 	if err != nil {
 		return fail(err)
@@ -109,6 +122,7 @@ type serveConfig struct {
 	apiURL        string
 	ttl           time.Duration
 	logLevel      slog.Level
+	limits        bot.Limits // zero: bot.DefaultLimits
 }
 
 var (
@@ -188,6 +202,13 @@ func serveConfigFrom(lookup func(string) (string, bool), memory bool) (serveConf
 			return c, fmt.Errorf("SESSION_TTL %q is not a positive duration (e.g. 720h for 30 days)", v)
 		}
 		c.ttl = d
+	}
+	switch v := strings.ToLower(get("TELEGRAM_PACING")); v {
+	case "", "on":
+	case "off":
+		c.limits = bot.NoPacing
+	default:
+		return c, fmt.Errorf("TELEGRAM_PACING %q is not on or off (off only against a test Bot API: Telegram bans bots that flood it)", v)
 	}
 	if v := get("LOG_LEVEL"); v != "" {
 		if err := c.logLevel.UnmarshalText([]byte(v)); err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/disputebot/disputebot/bot"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -199,4 +200,18 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+func TestTelegramPacing(t *testing.T) {
+	for v, want := range map[string]bot.Limits{"": {}, "on": {}, "off": bot.NoPacing, "OFF": bot.NoPacing} {
+		env := map[string]string{"TELEGRAM_BOT_TOKEN": "123:abc", "REDIS_URL": "redis://localhost:6379/0", "TELEGRAM_PACING": v}
+		c, err := serveConfigFrom(func(k string) (string, bool) { s, ok := env[k]; return s, ok }, false)
+		if err != nil || c.limits != want {
+			t.Errorf("TELEGRAM_PACING=%q: limits %+v, %v", v, c.limits, err)
+		}
+	}
+	env := map[string]string{"TELEGRAM_BOT_TOKEN": "123:abc", "REDIS_URL": "redis://localhost:6379/0", "TELEGRAM_PACING": "slow"}
+	if _, err := serveConfigFrom(func(k string) (string, bool) { s, ok := env[k]; return s, ok }, false); err == nil {
+		t.Error("TELEGRAM_PACING=slow accepted")
+	}
 }

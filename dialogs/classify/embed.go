@@ -10,15 +10,15 @@
 //	quality_defect:
 //	  - the kettle stopped heating after a week
 //
-// train*.yaml is what the model learns from. eval.yaml is a held-out set
+// train*.yaml is what the model learns from. eval*.yaml are held-out sets
 // written independently of it; a test in internal/classify fails if any
 // evaluation message also appears among the training messages.
 package classifydata
 
 import "embed"
 
-// FS holds train*.yaml (training examples) and eval.yaml (held-out
+// FS holds train*.yaml (training examples) and eval*.yaml (held-out
 // evaluation set).
 //
-//go:embed train*.yaml eval.yaml
+//go:embed train*.yaml eval*.yaml
 var FS embed.FS

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/disputebot/disputebot/internal/engine"
@@ -23,6 +24,9 @@ type Advisor struct {
 	Lang string
 	// Describer reads free text; nil turns free-text understanding off.
 	Describer Describer
+	// Labels gives the words on the buttons, so typed text can select an
+	// option by its label; nil leaves numbers and yes/no only.
+	Labels Labels
 	// Reminders keeps the chats' reminders; nil turns reminders off.
 	Reminders store.Reminders
 }
@@ -37,27 +41,40 @@ var ErrBusy = errors.New("session too busy")
 // Handle applies ev to the session under key and returns the result. The
 // result's session is the one stored, with its new version.
 func (a *Advisor) Handle(ctx context.Context, key string, ev engine.Event) (engine.Result, error) {
+	res, _, err := a.HandleFunc(ctx, key, func(engine.Session) engine.Event { return ev })
+	return res, err
+}
+
+// HandleFunc is Handle for an event that depends on where the session
+// stands (typed text: TextEvent). event is called with the session as
+// loaded, inside the compare-and-set loop, so the session is read once per
+// attempt instead of once to decide and again to step, and the event is
+// never decided against a session that changed before the step. It
+// returns the event applied (that of the last attempt).
+func (a *Advisor) HandleFunc(ctx context.Context, key string, event func(engine.Session) engine.Event) (engine.Result, engine.Event, error) {
+	var ev engine.Event
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		s, err := a.Store.Get(ctx, key)
 		if errors.Is(err, store.ErrNotFound) {
 			s = engine.Session{}
 		} else if err != nil {
-			return engine.Result{}, fmt.Errorf("load session: %w", err)
+			return engine.Result{}, ev, fmt.Errorf("load session: %w", err)
 		}
+		ev = event(s)
 		if s.Lang == "" && ev.Lang == "" {
 			ev.Lang = a.Lang
 		}
 		ev.Now = a.now()
 		res := engine.Step(a.Catalog, s, ev)
 		if res.Duplicate || !res.Changed {
-			return res, nil
+			return res, ev, nil
 		}
 		saved, err := a.Store.Put(ctx, key, res.Session)
 		if errors.Is(err, store.ErrConflict) {
 			continue
 		}
 		if err != nil {
-			return engine.Result{}, fmt.Errorf("save session: %w", err)
+			return engine.Result{}, ev, fmt.Errorf("save session: %w", err)
 		}
 		res.Session = saved
 		if saved.Share != "" {
@@ -72,9 +89,9 @@ func (a *Advisor) Handle(ctx context.Context, key string, ev engine.Event) (engi
 			_ = a.Store.DeleteLink(ctx, s.Share)
 		}
 		a.keepReminders(ctx, key, ev, saved)
-		return res, nil
+		return res, ev, nil
 	}
-	return engine.Result{}, ErrBusy
+	return engine.Result{}, ev, ErrBusy
 }
 
 // Session returns the stored session (a fresh one if there is none).
@@ -135,7 +152,9 @@ type Describer interface {
 
 // SwitchConfidence is how sure the classifier must be before text typed in
 // the middle of a case is taken as a new description (and the user asked
-// whether to switch) rather than as a stray answer.
+// whether to switch) rather than as a stray answer. The text must also be
+// long enough (SwitchWeight, understand.go) and come with no alternatives
+// (internal/intake offers several when it is unsure).
 const SwitchConfidence = 0.6
 
 // NewCaseEvent is the event for "/new <description>": a proposal that
@@ -149,13 +168,32 @@ func (a *Advisor) NewCaseEvent(text string) engine.Event {
 	return ev
 }
 
-// TextEvent decides what typed text means where s stands: the answer to an
-// input question, or a description of a (new) case to confirm. Front ends
-// call it and then Handle the event.
+// TextEvent decides what typed text means where s stands: an option of the
+// question on screen (its number, its label or a part of it, a yes or no),
+// the answer to an input question, or a description of a (new) case to
+// confirm. Text that fits nothing re-asks the question; only a clear
+// description of another dispute offers to switch cases. Front ends call
+// it and then Handle the event.
 func (a *Advisor) TextEvent(s engine.Session, text string) engine.Event {
 	answer := engine.Event{Kind: engine.Text, Text: text}
-	if s.Pending != nil || s.Form != nil || a.Describer == nil {
-		// Confirming a guess or typing a draft's details: it is an answer.
+	if s.Form != nil {
+		// Typing a draft's details: it is an answer.
+		return answer
+	}
+	tok := engine.Token(s.Seq)
+	if p := s.Pending; p != nil {
+		m := a.choose(s.Lang, proposalChoices(p), text, false)
+		switch {
+		case m.id != "":
+			return engine.Event{Kind: engine.Accept, Token: tok, Option: m.id}
+		case m.ambiguous:
+			answer.Notice = noticeAmbiguous
+			return answer
+		}
+		// Another description while confirming a guess replaces it.
+		if p2, ok := a.clear(s, text); ok && !slices.Contains(p.Offers(), p2.Category) {
+			return engine.Event{Kind: engine.Propose, Proposal: &p2}
+		}
 		return answer
 	}
 	var node *engine.Node
@@ -165,16 +203,59 @@ func (a *Advisor) TextEvent(s engine.Session, text string) engine.Event {
 	if node != nil && node.Kind == engine.Input {
 		return answer
 	}
-	p, ok := a.Describer.Describe(text)
-	switch {
-	case node == nil || s.Tree == a.Catalog.Menu:
-		if !ok {
-			return engine.Event{Kind: engine.Start}
+	atMenu := node == nil || s.Tree == a.Catalog.Menu
+	var cs []choice
+	if node != nil && node.Kind == engine.Choice {
+		cs = nodeChoices(node)
+		m := a.choose(s.Lang, cs, text, false)
+		switch {
+		case m.id != "":
+			return engine.Event{Kind: engine.Choose, Token: tok, Option: m.id}
+		case m.ambiguous:
+			answer.Notice = noticeAmbiguous
+			return answer
 		}
-	case !ok || p.Confidence < SwitchConfidence || p.Category == s.Tree:
-		// Mid-case and not clearly a new dispute (or more about this one):
-		// let the engine re-ask.
-		return answer
 	}
-	return engine.Event{Kind: engine.Propose, Proposal: &p}
+	if atMenu {
+		if a.Describer == nil {
+			return answer
+		}
+		if Vague(text) {
+			// "你好", "help", "1000": ask for a sentence, with the menu.
+			answer.Notice = noticeVague
+			return answer
+		}
+		p, ok := a.Describer.Describe(text)
+		if !ok {
+			return engine.Event{Kind: engine.Start, Notice: noticeNotUnderstood}
+		}
+		return engine.Event{Kind: engine.Propose, Proposal: &p}
+	}
+	if p, ok := a.clear(s, text); ok && p.Category != s.Tree {
+		return engine.Event{Kind: engine.Propose, Proposal: &p}
+	}
+	if cs != nil {
+		// A short answer that names an option's words ("在网上买的").
+		if m := a.choose(s.Lang, cs, text, true); m.id != "" {
+			return engine.Event{Kind: engine.Choose, Token: tok, Option: m.id}
+		} else if m.ambiguous {
+			answer.Notice = noticeAmbiguous
+		}
+	}
+	// Not clearly a new dispute (or more about this one): re-ask.
+	return answer
+}
+
+// clear returns the proposal for text that is clearly a description of a
+// dispute: long enough (SwitchWeight), classified with confidence
+// (SwitchConfidence) and with no close alternative.
+func (a *Advisor) clear(s engine.Session, text string) (engine.Proposal, bool) {
+	if a.Describer == nil || weight(text) < SwitchWeight || Vague(text) {
+		return engine.Proposal{}, false
+	}
+	p, ok := a.Describer.Describe(text)
+	if !ok || p.Confidence < SwitchConfidence || len(p.Alternatives) > 0 {
+		return engine.Proposal{}, false
+	}
+	return p, true
 }

@@ -107,7 +107,9 @@ func TestTextEvent(t *testing.T) {
 		{"unsure text mid-case is an answer", unsure, engine.Session{Tree: "t", Node: "kind"}, engine.Text},
 		{"more about the same case is not a switch", fakeDescriber{engine.Proposal{Category: "t", Confidence: 0.9}, true}, engine.Session{Tree: "t", Node: "kind"}, engine.Text},
 		{"at an outcome, a new case", sure, engine.Session{Tree: "t", Node: "end"}, engine.Propose},
-		{"while confirming", sure, engine.Session{Pending: &engine.Proposal{Category: "t"}}, engine.Text},
+		{"another description while confirming replaces the guess", sure, engine.Session{Pending: &engine.Proposal{Category: "t"}}, engine.Propose},
+		{"the same guess again while confirming is re-asked", sure, engine.Session{Pending: &engine.Proposal{Category: "other"}}, engine.Text},
+		{"an unsure description mid-case is an answer", fakeDescriber{engine.Proposal{Category: "other", Confidence: 0.9, Alternatives: []string{"t"}}, true}, engine.Session{Tree: "t", Node: "kind"}, engine.Text},
 		{"typing a draft's details", sure, engine.Session{Tree: "t", Node: "end", Form: &engine.Form{Channel: "12315", Field: "demand"}}, engine.Text},
 		{"no describer", nil, engine.Session{}, engine.Text},
 	}
@@ -117,7 +119,7 @@ func TestTextEvent(t *testing.T) {
 			if tt.d == nil {
 				a.Describer = nil
 			}
-			if got := a.TextEvent(tt.s, "text").Kind; got != tt.want {
+			if got := a.TextEvent(tt.s, "my new phone broke after two days and the shop refuses to help").Kind; got != tt.want {
 				t.Errorf("got %s, want %s", got, tt.want)
 			}
 		})
@@ -167,5 +169,45 @@ func TestNewCaseRevokesTheOldLink(t *testing.T) {
 	}
 	if _, err := a.Store.GetLink(ctx, "old"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("the old case's link survives a new case: %v", err)
+	}
+}
+
+// countingStore counts session reads.
+type countingStore struct {
+	store.Store
+	mu   sync.Mutex
+	gets int
+}
+
+func (c *countingStore) Get(ctx context.Context, key string) (engine.Session, error) {
+	c.mu.Lock()
+	c.gets++
+	c.mu.Unlock()
+	return c.Store.Get(ctx, key)
+}
+
+// A typed answer is decided on the session loaded for the step: one read.
+func TestHandleFuncReadsTheSessionOnce(t *testing.T) {
+	a := newAdvisor(fakeDescriber{p: engine.Proposal{Category: "t", Confidence: 0.9}, ok: true})
+	cs := &countingStore{Store: a.Store}
+	a.Store = cs
+	ctx := context.Background()
+	r, err := a.Handle(ctx, "k", engine.Event{Kind: engine.Start, Tree: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Handle(ctx, "k", engine.Event{Kind: engine.Choose, Token: engine.Token(r.Session.Seq), Option: "goods"}); err != nil {
+		t.Fatal(err)
+	}
+	cs.gets = 0
+	res, ev, err := a.HandleFunc(ctx, "k", func(s engine.Session) engine.Event { return a.TextEvent(s, "12.5") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.Kind != engine.Text || res.Session.Facts["amount"] != "12.50" || res.Session.Node != "end" {
+		t.Fatalf("event %s, session at %s with %v", ev.Kind, res.Session.Node, res.Session.Facts)
+	}
+	if cs.gets != 1 {
+		t.Fatalf("%d reads of the session, want 1", cs.gets)
 	}
 }

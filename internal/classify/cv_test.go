@@ -69,3 +69,20 @@ func TestCrossValidation(t *testing.T) {
 			float64(correct)/float64(len(ex)), float64(dispUnk)/float64(disp), f1)
 	}
 }
+
+// TestFitTemperature prints the calibrated temperature of the default
+// options. It runs only with CLASSIFY_CV=1.
+func TestFitTemperature(t *testing.T) {
+	if os.Getenv("CLASSIFY_CV") == "" {
+		t.Skip("set CLASSIFY_CV=1 to run")
+	}
+	ex, err := ReadExamples(classifydata.FS, "train*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	temp, err := Calibrate(ex, TrainOptions{}, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Printf("temperature %.3f\n", temp)
+}

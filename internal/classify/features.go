@@ -15,6 +15,8 @@ const (
 	kWordBigram
 	kChar3
 	kChar4
+	kSeg
+	kSegBigram
 )
 
 const (
@@ -136,6 +138,27 @@ func features(text string) []uint64 {
 				out = append(out, hashRunes(kHan3, han[i:i+3]))
 			}
 		}
+	}
+	// Words from the segmenter, and pairs of neighbouring words, reach
+	// past the three characters the n-grams see ("吃出|头发").
+	var segs [][]rune
+	for start := 0; start < len(han); {
+		end := start
+		for end < len(han) && han[end] != boundary {
+			end++
+		}
+		if end > start {
+			segs = segment(han[start:end], segs[:0])
+			for j, w := range segs {
+				if len(w) >= 2 {
+					out = append(out, hashRunes(kSeg, w))
+				}
+				if j > 0 && (len(w) >= 2 || len(segs[j-1]) >= 2) {
+					out = append(out, hashRunes(kSegBigram, segs[j-1], w))
+				}
+			}
+		}
+		start = end + 1
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
 	u := out[:0]

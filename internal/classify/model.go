@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-
-	classifydata "github.com/disputebot/disputebot/dialogs/classify"
 )
 
 // Category ids. Other packages key dialog trees on these exact strings.
@@ -38,8 +36,16 @@ type Result struct {
 	// answer is Unknown because no dispute category reached the threshold,
 	// it is 1 minus the best dispute category's probability.
 	Confidence float64
-	// Scores holds the probability of every category; they sum to 1.
+	// Scores holds the probability of every category; they sum to 1. They
+	// are calibrated (see Calibrate): of messages given 0.7, about 70% are
+	// right, so a caller may offer the top two or three when no score
+	// stands out.
 	Scores map[string]float64
+	// TooShort is set when the text says too little to be classified at
+	// all ("是", "ok", "1000", an emoji, "hi", "help"): Category is then
+	// Unknown, Scores give Unknown 1, and the caller should ask for a
+	// sentence rather than offer categories.
+	TooShort bool
 }
 
 // Model is a trained classifier. It is immutable, so one Model may serve any
@@ -51,6 +57,10 @@ type Model struct {
 	w         []float32 // feature-major: w[f*nc+c]
 	b         []float32
 	threshold float64
+	// temperature divides the scores before the softmax (temperature
+	// scaling); fitted by Calibrate on cross-validation folds of the
+	// training data, never on evaluation data.
+	temperature float64
 }
 
 // unseenWeight is how much a feature the model never saw counts when a
@@ -66,16 +76,9 @@ type TrainOptions struct {
 	Rate      float64 // AdaGrad base learning rate (default 1)
 	L2        float64 // L2 penalty per update (default 1e-5)
 	Threshold float64 // see DefaultThreshold
-}
-
-// Load trains a model on the examples embedded from dialogs/classify
-// (train*.yaml). Call it once at start-up and share the Model.
-func Load() (*Model, error) {
-	ex, err := ReadExamples(classifydata.FS, "train*.yaml")
-	if err != nil {
-		return nil, err
-	}
-	return Train(ex, TrainOptions{})
+	// Temperature for the softmax of Classify (default 1: uncalibrated).
+	// Training itself always uses 1.
+	Temperature float64
 }
 
 // Train fits a multinomial logistic regression on examples with AdaGrad.
@@ -93,7 +96,10 @@ func Train(examples []Example, opt TrainOptions) (*Model, error) {
 	if opt.Threshold == 0 {
 		opt.Threshold = DefaultThreshold
 	}
-	m := &Model{classes: Categories, unknown: len(Categories) - 1, threshold: opt.Threshold}
+	if opt.Temperature == 0 {
+		opt.Temperature = 1
+	}
+	m := &Model{classes: Categories, unknown: len(Categories) - 1, threshold: opt.Threshold, temperature: opt.Temperature}
 	nc := len(m.classes)
 	classIdx := make(map[string]int, nc)
 	for i, c := range m.classes {
@@ -204,9 +210,20 @@ func softmax(p []float64) {
 	}
 }
 
-// probs returns the class probabilities for text, and how many of its
-// features the model knows.
+// probs returns the calibrated class probabilities for text, and how many
+// of its features the model knows.
 func (m *Model) probs(text string) ([]float64, int) {
+	p, known := m.logits(text)
+	for c := range p {
+		p[c] /= m.temperature
+	}
+	softmax(p)
+	return p, known
+}
+
+// logits returns the raw class scores for text, and how many of its
+// features the model knows.
+func (m *Model) logits(text string) ([]float64, int) {
 	nc := len(m.classes)
 	p := make([]float64, nc)
 	for c := range p {
@@ -230,13 +247,20 @@ func (m *Model) probs(text string) ([]float64, int) {
 			}
 		}
 	}
-	softmax(p)
 	return p, len(known)
 }
 
 // Classify returns the most likely category of text, or Unknown when the
 // text is not a consumer dispute or too vague to tell.
 func (m *Model) Classify(text string) Result {
+	if tooThin(text) {
+		scores := make(map[string]float64, len(m.classes))
+		for _, c := range m.classes {
+			scores[c] = 0
+		}
+		scores[Unknown] = 1
+		return Result{Category: Unknown, Confidence: 1, Scores: scores, TooShort: true}
+	}
 	p, known := m.probs(text)
 	scores := make(map[string]float64, len(p))
 	for c, x := range p {

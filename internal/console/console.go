@@ -117,7 +117,7 @@ func (c *Chat) handle(ctx context.Context, line string) error {
 		}
 		ev.Kind, ev.Option = engine.Draft, arg
 	case "/help":
-		fmt.Fprintln(c.Out, "Type a number to pick an option, or type your answer.")
+		fmt.Fprintln(c.Out, "Type a number or the words of an option (yes/no where it fits), or type your answer.")
 		fmt.Fprintln(c.Out, "/back  /restart  /new [description]  /start <category>  /lang zh|en  /summary  /draft merchant|platform|12315  /filed  /remind on|off  /forget  /quit")
 		return nil
 	default:
@@ -133,10 +133,6 @@ func (c *Chat) handle(ctx context.Context, line string) error {
 				return err
 			}
 			ev = c.Advisor.TextEvent(s, line)
-			if ev.Kind == engine.Start {
-				// Text the bot could not place: say so kindly, then the menu.
-				c.notice(s.Lang, "notice.not_understood")
-			}
 		}
 	}
 	return c.step(ctx, ev)

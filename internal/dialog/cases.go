@@ -58,6 +58,10 @@ type Expect struct {
 	Evidence     []string          `yaml:"evidence"`
 	Deadlines    map[string]string `yaml:"deadlines"`    // rule → due date
 	Compensation map[string]string `yaml:"compensation"` // rule → amount
+	// Established and Conditional list compensation rules whose legal
+	// conditions the answers do, or do not, establish.
+	Established []string `yaml:"established"`
+	Conditional []string `yaml:"conditional"`
 }
 
 // CaseResult is the run of one case.
@@ -206,7 +210,7 @@ func runCase(cat *engine.Catalog, tree string, c Case, now time.Time) CaseResult
 		}
 	}
 	if advice == nil {
-		if len(e.Law)+len(e.NotLaw)+len(e.Evidence)+len(e.Deadlines)+len(e.Compensation) > 0 {
+		if len(e.Law)+len(e.NotLaw)+len(e.Evidence)+len(e.Deadlines)+len(e.Compensation)+len(e.Established)+len(e.Conditional) > 0 {
 			fail("expectations on the advice, but no outcome was reached")
 		}
 		return r
@@ -240,6 +244,19 @@ func runCase(cat *engine.Catalog, tree string, c Case, now time.Time) CaseResult
 			fail("expected compensation %s", rule)
 		} else if advice.Compensation[i].Amount != amount {
 			fail("compensation %s: expected %s, got %s", rule, amount, advice.Compensation[i].Amount)
+		}
+	}
+	for _, want := range []struct {
+		rules       []string
+		established bool
+	}{{e.Established, true}, {e.Conditional, false}} {
+		for _, rule := range want.rules {
+			i := slices.IndexFunc(advice.Compensation, func(c engine.Compensation) bool { return c.Rule == rule })
+			if i < 0 {
+				fail("expected compensation %s", rule)
+			} else if advice.Compensation[i].Established != want.established {
+				fail("compensation %s: expected established=%v", rule, want.established)
+			}
 		}
 	}
 	return r

@@ -55,6 +55,8 @@ type rawOption struct {
 	Set  map[string]string `yaml:"set"`
 	Next yaml.Node         `yaml:"next"`
 	Goto string            `yaml:"goto"`
+	// Means marks the option a typed yes or no selects.
+	Means string `yaml:"means"`
 }
 
 type rawInput struct {
@@ -75,6 +77,8 @@ type rawCompensation struct {
 	Rule  string            `yaml:"rule"`
 	Facts map[string]string `yaml:"facts"`
 	If    yaml.Node         `yaml:"if"`
+	// Established is `true` or a condition (engine.CompensationSpec).
+	Established yaml.Node `yaml:"established"`
 }
 
 // decoder collects problems for one file.
@@ -163,6 +167,7 @@ func (d *decoder) node(rn rawNode) *engine.Node {
 		forbid(rn.Input != nil || rn.SaveAs != "", "input or save_as")
 		forbid(rn.Next.Kind != 0, "next (each option has its own)")
 		seen := map[string]bool{}
+		meant := map[string]string{} // "yes"/"no" → option id
 		for _, ro := range rn.Options {
 			if ro.ID == "" {
 				d.errorf(rn.Line, "an option of node %q has no id", rn.ID)
@@ -175,7 +180,17 @@ func (d *decoder) node(rn rawNode) *engine.Node {
 			if ro.Text == "" {
 				d.errorf(rn.Line, "node %q option %q needs text", rn.ID, ro.ID)
 			}
-			o := engine.Option{ID: ro.ID, Text: ro.Text, Set: ro.Set, Goto: ro.Goto}
+			o := engine.Option{ID: ro.ID, Text: ro.Text, Set: ro.Set, Goto: ro.Goto, Means: ro.Means}
+			switch ro.Means {
+			case "":
+			case "yes", "no":
+				if meant[ro.Means] != "" {
+					d.errorf(rn.Line, "node %q: options %q and %q both mean %q; a typed %s must select one option", rn.ID, meant[ro.Means], ro.ID, ro.Means, ro.Means)
+				}
+				meant[ro.Means] = ro.ID
+			default:
+				d.errorf(rn.Line, "node %q option %q: means is \"yes\" or \"no\", not %q", rn.ID, ro.ID, ro.Means)
+			}
 			if ro.Goto != "" && ro.Next.Kind != 0 {
 				d.errorf(ro.Next.Line, "node %q option %q: use next or goto, not both", rn.ID, ro.ID)
 			}
@@ -212,6 +227,17 @@ func (d *decoder) node(rn rawNode) *engine.Node {
 		o.Steps = d.citedList(rn.Steps, "text", true)
 		o.Evidence = d.citedList(rn.Evidence, "id", true)
 		o.Refusals = d.citedList(rn.Refusals, "id", true)
+		rules := map[string]bool{}
+		for _, rd := range rn.Deadlines {
+			rules[rd.Rule] = true
+		}
+		for _, st := range o.Steps {
+			for _, r := range []string{st.WhileOpen, st.OnceClosed} {
+				if r != "" && !rules[r] {
+					d.errorf(st.Line, "node %q: step %q depends on deadline %q, which this outcome does not compute", rn.ID, st.Key, r)
+				}
+			}
+		}
 		for _, rd := range rn.Deadlines {
 			o.Deadlines = append(o.Deadlines, engine.DeadlineSpec{Rule: rd.Rule, From: rd.From, If: d.condOpt(&rd.If)})
 			if _, ok := engine.DeadlineRules[rd.Rule]; !ok {
@@ -222,7 +248,16 @@ func (d *decoder) node(rn rawNode) *engine.Node {
 			}
 		}
 		for _, rc := range rn.Compensation {
-			o.Compensation = append(o.Compensation, engine.CompensationSpec{Rule: rc.Rule, Facts: rc.Facts, If: d.condOpt(&rc.If)})
+			spec := engine.CompensationSpec{Rule: rc.Rule, Facts: rc.Facts, If: d.condOpt(&rc.If)}
+			if e := &rc.Established; e.Kind == yaml.ScalarNode {
+				if e.Value != "true" {
+					d.errorf(e.Line, "node %q: compensation %q: established takes true or a condition", rn.ID, rc.Rule)
+				}
+				spec.Always = true
+			} else {
+				spec.Established = d.condOpt(e)
+			}
+			o.Compensation = append(o.Compensation, spec)
 			r, ok := engine.CompensationRules[rc.Rule]
 			if !ok {
 				d.errorf(rn.Line, "node %q: unknown compensation rule %q", rn.ID, rc.Rule)
@@ -436,6 +471,10 @@ func (d *decoder) citedList(items []yaml.Node, keyField string, withLaw bool) []
 				c.Key = d.scalar(v)
 			case k.Value == "if":
 				c.If = d.cond(v)
+			case k.Value == "while_open" && keyField == "text":
+				c.WhileOpen = d.scalar(v)
+			case k.Value == "once_closed" && keyField == "text":
+				c.OnceClosed = d.scalar(v)
 			case k.Value == "law" && withLaw:
 				if v.Kind != yaml.SequenceNode {
 					d.errorf(v.Line, "law takes a list of law ids")

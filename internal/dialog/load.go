@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -91,6 +92,7 @@ func Load(dialogs, locales fs.FS, codeKeys []string) (*Bundle, []source.Problem)
 	msgs, mp := loadMessages(locales)
 	probs = append(probs, mp...)
 	probs = append(probs, checkKeys(b, msgs, codeKeys, !unreadable)...)
+	probs = append(probs, checkMeans(b, msgs)...)
 	for i := range probs {
 		probs[i].File = qualify(probs[i].File)
 	}
@@ -293,6 +295,11 @@ func usedKeys(b *Bundle) map[string]keyUse {
 		for _, id := range t.Order {
 			n := t.Nodes[id]
 			add(n.Text, file, n.Line)
+			if (n.Kind == engine.Choice || n.Kind == engine.Input) && tid != b.Catalog.Menu {
+				// A draft states the answer as a fact under this label,
+				// never under the question itself.
+				add(n.Text+engine.FactSuffix, file, n.Line)
+			}
 			for _, o := range n.Options {
 				add(o.Text, file, n.Line)
 			}
@@ -327,15 +334,17 @@ func usedKeys(b *Bundle) map[string]keyUse {
 type messages struct {
 	lines map[string]map[string]int
 	files map[string]map[string]string
+	// texts maps language → key → text, for single-form messages.
+	texts map[string]map[string]string
 }
 
 // loadMessages reads locale files named <group>.<lang>.yaml: flat maps of
 // key → text, or key → {one, other} for plurals.
 func loadMessages(locales fs.FS) (messages, []source.Problem) {
-	m := messages{lines: map[string]map[string]int{}, files: map[string]map[string]string{}}
+	m := messages{lines: map[string]map[string]int{}, files: map[string]map[string]string{}, texts: map[string]map[string]string{}}
 	var probs []source.Problem
 	for _, lang := range Languages {
-		m.lines[lang], m.files[lang] = map[string]int{}, map[string]string{}
+		m.lines[lang], m.files[lang], m.texts[lang] = map[string]int{}, map[string]string{}, map[string]string{}
 	}
 	names, _ := fs.Glob(locales, "*.yaml")
 	for _, fname := range names {
@@ -387,6 +396,9 @@ func loadMessages(locales fs.FS) (messages, []source.Problem) {
 			}
 			m.lines[lang][k.Value] = k.Line
 			m.files[lang][k.Value] = name
+			if v.Kind == yaml.ScalarNode {
+				m.texts[lang][k.Value] = v.Value
+			}
 		}
 	}
 	return m, probs
@@ -418,6 +430,40 @@ func checkKeys(b *Bundle, m messages, codeKeys []string, reportUnused bool) []so
 		for k, line := range m.lines[lang] {
 			if _, ok := used[k]; !ok && reportUnused {
 				probs = append(probs, source.Problem{File: m.files[lang][k], Line: line, Msg: fmt.Sprintf("message key %q is used nowhere", k)})
+			}
+		}
+	}
+	return probs
+}
+
+// yesNoLabel matches an English option label that answers a yes/no
+// question: "Yes", "No", "Yes, I'd had it before", "No, they refused" (but
+// not "No invoice, no warranty").
+var yesNoLabel = regexp.MustCompile(`(?i)^(yes|no)\s*(?:[,.;:!—–-]|$)`)
+
+// checkMeans reports options whose English label says Yes or No but which
+// do not say so in means (a typed "是的" or "nope" would not select them),
+// and options whose means contradicts their label.
+func checkMeans(b *Bundle, m messages) []source.Problem {
+	var probs []source.Problem
+	for tid, t := range b.Catalog.Trees {
+		for _, id := range t.Order {
+			n := t.Nodes[id]
+			for _, o := range n.Options {
+				sm := yesNoLabel.FindStringSubmatch(m.texts["en"][o.Text])
+				if sm == nil {
+					continue
+				}
+				says := strings.ToLower(sm[1])
+				switch o.Means {
+				case says:
+				case "":
+					probs = append(probs, source.Problem{File: b.Files[tid], Line: n.Line, Msg: fmt.Sprintf(
+						"node %q option %q reads %q: add means: %q so a typed %s selects it", id, o.ID, sm[1], says, says)})
+				default:
+					probs = append(probs, source.Problem{File: b.Files[tid], Line: n.Line, Msg: fmt.Sprintf(
+						"node %q option %q means %q but reads %q", id, o.ID, o.Means, sm[1])})
+				}
 			}
 		}
 	}

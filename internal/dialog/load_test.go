@@ -52,8 +52,8 @@ nodes:
 laws:
   l1: { statute: s, article: { zh: 第1条, en: Art. 1 }, says: { zh: 说, en: says }, source: x }
 `
-	goodEN = "m.pick: Pick\nm.t: T\nt.q: Q\nt.a: A\nt.b: B\nt.amount: Amount\nt.done: Done\n"
-	goodZH = "m.pick: 选\nm.t: T\nt.q: 问\nt.a: 甲\nt.b: 乙\nt.amount: 金额\nt.done: 完\n"
+	goodEN = "m.pick: Pick\nm.t: T\nt.q: Q\nt.q.fact: Q fact\nt.a: A\nt.b: B\nt.amount: Amount\nt.amount.fact: Amount paid\nt.done: Done\n"
+	goodZH = "m.pick: 选\nm.t: T\nt.q: 问\nt.q.fact: 事\nt.a: 甲\nt.b: 乙\nt.amount: 金额\nt.amount.fact: 付款金额\nt.done: 完\n"
 )
 
 // ruleLaws adds the registry entries the engine's deadline and
@@ -133,7 +133,7 @@ func TestLoadReportsEveryProblemWithFileAndLine(t *testing.T) {
 		}, []string{`law "l2" is cited by no dialog`}, false},
 		{"unused key", func(d, l fstest.MapFS) {
 			l["t.en.yaml"] = &fstest.MapFile{Data: []byte(goodEN + "t.spare: Spare\n")}
-		}, []string{`locales/t.en.yaml:8: message key "t.spare" is used nowhere`}, false},
+		}, []string{`locales/t.en.yaml:10: message key "t.spare" is used nowhere`}, false},
 		{"button data too long", func(d, l fstest.MapFS) {
 			d["t.yaml"] = &fstest.MapFile{Data: []byte(strings.Replace(goodTree, "{ id: b,", "{ id: "+strings.Repeat("b", 60)+",", 1))}
 		}, []string{`over Telegram's 64`}, false},

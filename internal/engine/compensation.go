@@ -57,7 +57,10 @@ type Compensation struct {
 	Inputs map[string]string
 	// MinApplied: the statutory minimum decided the amount.
 	MinApplied bool
-	Law        []string
+	// Established: the answers establish the rule's legal conditions (see
+	// CompensationSpec.Established); otherwise the figure is conditional.
+	Established bool
+	Law         []string
 }
 
 // ComputeCompensation applies rule to inputs given as fact values (money in

@@ -8,9 +8,10 @@ import (
 // DeadlineRule is a legal period: its length and the law ids behind it.
 type DeadlineRule struct {
 	Days, Months, Years int
-	// WorkingDays counts Monday to Friday only. Public holidays (and the
-	// weekend days China works in exchange for them) are not known here;
-	// the bot says they extend the period rather than guess.
+	// WorkingDays counts working days: not weekends or the holidays of
+	// the calendar (Holidays), but the weekend days worked in exchange. In
+	// a year the calendar does not cover, weekends and fixed-date holidays
+	// are skipped and the result is flagged MayRunOn.
 	WorkingDays int
 	Law         []string
 }
@@ -74,16 +75,42 @@ func RuleLawIDs() []string {
 type Deadline struct {
 	Rule string
 	From string // YYYY-MM-DD
-	Due  string // YYYY-MM-DD, the last day of the period
-	// DaysLeft counts days from today to Due: 0 means today is the last
-	// day, negative means the period has closed.
+	// Due is the last day of the period as counted (YYYY-MM-DD), before
+	// any rest-day extension.
+	Due string
+	// RunsTo is set when Due is a rest day or statutory holiday in a year
+	// the calendar covers: the period runs to this next working day (CC
+	// Arts. 201-203). DaysLeft counts to it.
+	RunsTo string
+	// MayRunOn: Due falls on a weekend or fixed-date holiday of a year the
+	// calendar does not cover (or a working-day count crossed such a year),
+	// so the period may run longer; the bot says so instead of guessing.
+	MayRunOn bool
+	// DaysLeft counts days from today to the period's end (RunsTo when
+	// set, else Due): 0 means today is the last day, negative means the
+	// period has closed.
 	DaysLeft int
 	Law      []string
-	// NonWorkingDay: Due is a Saturday or Sunday. A period whose last day
-	// is a rest day or public holiday runs to the next working day (CC Art.
-	// 203); the bot says so instead of guessing the holiday calendar.
+	// NonWorkingDay: Due is a rest day, known (RunsTo set) or possible
+	// (MayRunOn).
 	NonWorkingDay bool
 }
+
+// End is the last day the period can be used: RunsTo when the rest-day
+// rule moved it, else Due.
+func (d Deadline) End() string {
+	if d.RunsTo != "" {
+		return d.RunsTo
+	}
+	return d.Due
+}
+
+// Open reports whether the period has not closed by today.
+func (d Deadline) Open() bool { return d.DaysLeft >= 0 }
+
+// maxRunOn bounds the search for the next working day; the longest run of
+// rest days in any notice is nine.
+const maxRunOn = 31
 
 // ComputeDeadline applies rule to the date fact from (YYYY-MM-DD) as seen
 // at now. ok is false for an unknown rule or a missing or bad date.
@@ -97,19 +124,43 @@ func ComputeDeadline(rule, from string, now time.Time) (Deadline, bool) {
 		return Deadline{}, false
 	}
 	due := addPeriod(start, r.Years, r.Months, r.Days)
+	mayRunOn := false
 	for n := r.WorkingDays; n > 0; {
 		due = due.AddDate(0, 0, 1)
-		if d := due.Weekday(); d != time.Saturday && d != time.Sunday {
+		switch calendar.kind(due) {
+		case workDay:
 			n--
+		case maybeRestDay:
+			mayRunOn = true
 		}
 	}
-	wd := due.Weekday()
-	return Deadline{
-		Rule: rule, From: from, Due: due.Format(DateLayout),
-		DaysLeft:      DaysBetween(Today(now), due),
-		Law:           r.Law,
-		NonWorkingDay: wd == time.Saturday || wd == time.Sunday,
-	}, true
+	d := Deadline{Rule: rule, From: from, Due: due.Format(DateLayout), Law: r.Law}
+	end := due
+	switch calendar.kind(due) {
+	case restDay:
+		d.NonWorkingDay = true
+		next := due
+		for i := 0; i < maxRunOn; i++ {
+			next = next.AddDate(0, 0, 1)
+			k := calendar.kind(next)
+			if k == maybeRestDay {
+				// Runs into a year the calendar does not cover: stop at
+				// the first day known not to be a rest day, and hedge.
+				mayRunOn = true
+				continue
+			}
+			if k == workDay {
+				break
+			}
+		}
+		d.RunsTo, end = next.Format(DateLayout), next
+	case maybeRestDay:
+		d.NonWorkingDay = true
+		mayRunOn = true
+	}
+	d.MayRunOn = mayRunOn
+	d.DaysLeft = DaysBetween(Today(now), end)
+	return d, true
 }
 
 // addPeriod adds years and months clamped to the month's end (Aug 31 + 6

@@ -98,6 +98,12 @@ func (st *stepper) formText(raw string) {
 	st.nextField(st.s.Form.Channel)
 }
 
+// FactSuffix makes, from a question's message key, the key of the label a
+// draft states its answer under ("Date I received it: …"): a complaint
+// states facts, not the bot's questions. Every question outside the menu
+// needs one.
+const FactSuffix = ".fact"
+
 // DraftFieldKeys are the message keys of the detail questions.
 func DraftFieldKeys() []string {
 	var keys []string

@@ -25,7 +25,9 @@ const (
 	// Propose records a category guessed from free text (Event.Proposal) and
 	// asks the user to confirm it.
 	Propose EventKind = "propose"
-	// Accept enters the proposed category's tree with the proposal's facts.
+	// Accept enters the proposed category's tree with the proposal's facts
+	// (Option "yes", or one of the categories offered: the proposal's own
+	// or an alternative); Option "no" declines.
 	Accept EventKind = "accept"
 	// Tick toggles evidence item Event.Option on the checklist.
 	Tick EventKind = "tick"
@@ -51,4 +53,8 @@ type Event struct {
 	Lang     string
 	Proposal *Proposal
 	Now      time.Time
+	// Notice is a message key said before the event's own replies: how the
+	// advisor read typed text ("that fits two options", "tell me more").
+	// It replaces the engine's own re-ask notice for text it cannot use.
+	Notice string
 }

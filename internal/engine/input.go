@@ -73,11 +73,16 @@ func ParseInput(spec *InputSpec, raw string, now time.Time) (string, *InputError
 		}
 		return d.Format(DateLayout), nil
 	case YesNoInput:
-		switch strings.ToLower(s) {
-		case "y", "yes", "yeah", "yep", "是", "是的", "对", "有", "嗯", "1":
+		// At a yes/no input "1/0" are answers too; at a choice question
+		// digits pick an option by its place instead.
+		switch s {
+		case "1":
 			return "yes", nil
-		case "n", "no", "nope", "否", "不是", "不", "没有", "无", "0":
+		case "0":
 			return "no", nil
+		}
+		if v, ok := YesNo(s); ok {
+			return v, nil
 		}
 		return "", &InputError{Key: "input.bad_yesno"}
 	}
@@ -146,6 +151,55 @@ func validDate(y, m, d int) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return t, true
+}
+
+// FoldWidth folds full-width ASCII to half-width ("１" → "1", "ｙｅｓ" →
+// "yes"), as Chinese input methods often type it.
+func FoldWidth(s string) string { return normalizeWidth(s) }
+
+// yesWords and noWords are how people type yes and no, in Chinese and
+// English, once folded by yesNoKey (lower case, no spaces or punctuation).
+var (
+	yesWords = words("是", "是的", "是啊", "是呀", "是滴", "对", "对的", "对啊", "对呀", "对对", "对对对", "嗯", "嗯嗯", "嗯呢",
+		"好", "好的", "好啊", "行", "可以", "没错", "没错的", "就是", "就是这个", "确认", "确定", "有", "有的",
+		"y", "yes", "yeah", "yea", "yep", "yup", "ya", "ye", "ok", "okay", "okey", "k", "sure", "right", "correct",
+		"yes please", "thats right", "thats it", "exactly", "true", "of course", "indeed", "affirmative")
+	noWords = words("不", "不是", "不是的", "不对", "不对的", "没有", "没", "没呢", "没有的", "无", "否", "不要", "不用", "不行", "错", "错了", "都不是",
+		"n", "no", "nope", "nah", "no thanks", "not really", "not", "wrong", "false", "negative", "never", "no way")
+)
+
+func words(ws ...string) map[string]bool {
+	m := make(map[string]bool, len(ws))
+	for _, w := range ws {
+		m[yesNoKey(w)] = true
+	}
+	return m
+}
+
+// yesNoKey folds s for the yes/no word lists: width, case, and everything
+// but letters and digits dropped ("Yes!" and "ｙｅｓ。" are "yes").
+func yesNoKey(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return unicode.ToLower(r)
+		}
+		return -1
+	}, normalizeWidth(s))
+}
+
+// YesNo reads a typed yes or no ("是的", "对", "ok", "nope", "不是") as
+// "yes" or "no"; ok is false for anything else.
+func YesNo(s string) (v string, ok bool) {
+	k := yesNoKey(s)
+	switch {
+	case k == "":
+		return "", false
+	case yesWords[k]:
+		return "yes", true
+	case noWords[k]:
+		return "no", true
+	}
+	return "", false
 }
 
 // normalizeWidth folds full-width ASCII (common in Chinese input methods)

@@ -11,12 +11,14 @@ var Categories = []string{
 const Unknown = "unknown"
 
 // MessageKeys are the message keys Step itself emits (notices and input
-// re-asks). Lint checks each exists in every language.
+// re-asks), and those the advisor has it say (Event.Notice: how typed text
+// was read). Lint checks each exists in every language.
 var MessageKeys = []string{
 	"notice.tree_changed", "notice.unknown_category", "notice.lang_set",
 	"notice.no_route", "notice.stale_button", "notice.use_buttons",
 	"notice.pick_category", "notice.case_done", "notice.nothing_to_undo",
 	"notice.not_understood", "notice.store_down",
+	"notice.describe_more", "notice.ambiguous_answer",
 	"input.empty", "input.too_long", "input.bad_number", "input.bad_money",
 	"input.out_of_range", "input.bad_date", "input.future_date",
 	"input.bad_yesno", "input.bad_text",

@@ -17,24 +17,25 @@ func noon(d string) time.Time {
 func TestComputeDeadline(t *testing.T) {
 	tests := []struct {
 		name, rule, from, now string
-		due                   string
+		due, runsTo           string
 		left                  int
-		nonWorking            bool
+		nonWorking, mayRunOn  bool
 		ok                    bool
 	}{
-		{"7-day return counts from the day after sign-for", "no_reason_return", "2026-11-20", "2026-11-26", "2026-11-27", 1, false, true},
-		{"last day today", "no_reason_return", "2026-11-19", "2026-11-26", "2026-11-26", 0, false, true},
-		{"window already closed", "no_reason_return", "2026-11-01", "2026-11-26", "2026-11-08", -18, true, true},
-		{"sign-for in the future counts forward", "no_reason_return", "2026-11-30", "2026-11-26", "2026-12-07", 11, false, true},
-		{"15-day exchange", "sanbao_exchange", "2026-11-20", "2026-11-26", "2026-12-05", 9, true, true},
-		{"6 months clamps to month end", "durable_burden", "2026-08-31", "2026-09-01", "2027-02-28", 180, true, true},
-		{"3-year limitation on 29 Feb", "limitation", "2024-02-29", "2026-11-26", "2027-02-28", 94, true, true},
-		{"2-year defect notice", "defect_notice", "2026-01-15", "2026-11-26", "2028-01-15", 415, true, true},
-		{"prepaid cooling-off", "prepaid_cooling_off", "2026-11-24", "2026-11-26", "2026-12-01", 5, false, true},
-		{"server in UTC late evening is already the next day in China", "no_reason_return", "2026-11-20", "", "2026-11-27", 0, false, true},
-		{"unknown rule", "nope", "2026-11-20", "2026-11-26", "", 0, false, false},
-		{"missing date", "limitation", "", "2026-11-26", "", 0, false, false},
-		{"bad date", "limitation", "2026-13-01", "2026-11-26", "", 0, false, false},
+		{"7-day return counts from the day after sign-for", "no_reason_return", "2026-11-20", "2026-11-26", "2026-11-27", "", 1, false, false, true},
+		{"last day today", "no_reason_return", "2026-11-19", "2026-11-26", "2026-11-26", "", 0, false, false, true},
+		{"window closed; its Sunday end ran to Monday", "no_reason_return", "2026-11-01", "2026-11-26", "2026-11-08", "2026-11-09", -17, true, false, true},
+		{"sign-for in the future counts forward", "no_reason_return", "2026-11-30", "2026-11-26", "2026-12-07", "", 11, false, false, true},
+		{"15-day exchange ending on a Saturday runs to Monday", "sanbao_exchange", "2026-11-20", "2026-11-26", "2026-12-05", "2026-12-07", 11, true, false, true},
+		{"6 months clamps to month end; a 2027 Sunday is only possibly a rest day", "durable_burden", "2026-08-31", "2026-09-01", "2027-02-28", "", 180, true, true, true},
+		{"3-year limitation on 29 Feb", "limitation", "2024-02-29", "2026-11-26", "2027-02-28", "", 94, true, true, true},
+		{"2-year defect notice on a 2028 Saturday", "defect_notice", "2026-01-15", "2026-11-26", "2028-01-15", "", 415, true, true, true},
+		{"a 2028 weekday is taken as it is", "defect_notice", "2026-01-17", "2026-11-26", "2028-01-17", "", 417, false, false, true},
+		{"prepaid cooling-off", "prepaid_cooling_off", "2026-11-24", "2026-11-26", "2026-12-01", "", 5, false, false, true},
+		{"server in UTC late evening is already the next day in China", "no_reason_return", "2026-11-20", "", "2026-11-27", "", 0, false, false, true},
+		{"unknown rule", "nope", "2026-11-20", "2026-11-26", "", "", 0, false, false, false},
+		{"missing date", "limitation", "", "2026-11-26", "", "", 0, false, false, false},
+		{"bad date", "limitation", "2026-13-01", "2026-11-26", "", "", 0, false, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -49,13 +50,112 @@ func TestComputeDeadline(t *testing.T) {
 			if !ok {
 				return
 			}
-			if d.Due != tt.due || d.DaysLeft != tt.left || d.NonWorkingDay != tt.nonWorking {
-				t.Errorf("got due %s left %d nonWorking %v; want %s %d %v", d.Due, d.DaysLeft, d.NonWorkingDay, tt.due, tt.left, tt.nonWorking)
+			if d.Due != tt.due || d.RunsTo != tt.runsTo || d.DaysLeft != tt.left || d.NonWorkingDay != tt.nonWorking || d.MayRunOn != tt.mayRunOn {
+				t.Errorf("got due %s runsTo %q left %d nonWorking %v mayRunOn %v; want %s %q %d %v %v",
+					d.Due, d.RunsTo, d.DaysLeft, d.NonWorkingDay, d.MayRunOn, tt.due, tt.runsTo, tt.left, tt.nonWorking, tt.mayRunOn)
 			}
 			if len(d.Law) == 0 {
 				t.Error("a deadline must cite its law")
 			}
 		})
+	}
+}
+
+// TestRestDayRule: a period whose last day is a rest day or statutory
+// holiday runs to the next working day (CC Arts. 201-203), and that holds
+// after the nominal end too: a Saturday end "2 days ago" may be open today.
+func TestRestDayRule(t *testing.T) {
+	tests := []struct {
+		name, rule, from, now string
+		due, runsTo           string
+		left                  int
+	}{
+		// 7 days from 2026-10-24 end on Saturday 2026-10-31 → Monday 11-02.
+		{"Saturday end, seen before it", "no_reason_return", "2026-10-24", "2026-10-29", "2026-10-31", "2026-11-02", 4},
+		{"Saturday end, seen on the Sunday after it", "no_reason_return", "2026-10-24", "2026-11-01", "2026-10-31", "2026-11-02", 1},
+		{"Saturday end, seen on the Monday it runs to", "no_reason_return", "2026-10-24", "2026-11-02", "2026-10-31", "2026-11-02", 0},
+		{"Saturday end, seen on the Tuesday after", "no_reason_return", "2026-10-24", "2026-11-03", "2026-10-31", "2026-11-02", -1},
+		// 7 days from 2026-10-25 end on Sunday 2026-11-01 → Monday 11-02.
+		{"Sunday end, seen after it", "no_reason_return", "2026-10-25", "2026-11-02", "2026-11-01", "2026-11-02", 0},
+		// A statutory holiday: 7 days from 2026-09-26 end on 10-03, inside
+		// the National Day holiday (10-01..10-07) → Thursday 10-08.
+		{"National Day holiday end, seen before it", "no_reason_return", "2026-09-26", "2026-09-30", "2026-10-03", "2026-10-08", 8},
+		{"National Day holiday end, seen after the nominal end", "no_reason_return", "2026-09-26", "2026-10-06", "2026-10-03", "2026-10-08", 2},
+		{"National Day holiday end, seen the day after it ran to", "no_reason_return", "2026-09-26", "2026-10-09", "2026-10-03", "2026-10-08", -1},
+		// Spring Festival 2026 (02-15..02-23): a 60-day mediation from
+		// 2025-12-20 ends on 2026-02-18 → Tuesday 02-24.
+		{"mediation end in Spring Festival", "mediation_end", "2025-12-20", "2026-02-20", "2026-02-18", "2026-02-24", 4},
+		// The day after a holiday is a working day: no extension.
+		{"the day after the holiday is a working day", "no_reason_return", "2026-10-01", "2026-10-05", "2026-10-08", "", 3},
+		// A weekend worked in exchange (调休上班) is a working day: Saturday
+		// 2026-10-10 ends the period itself.
+		{"make-up working Saturday", "no_reason_return", "2026-10-03", "2026-10-09", "2026-10-10", "", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, ok := ComputeDeadline(tt.rule, tt.from, noon(tt.now))
+			if !ok {
+				t.Fatal("not computed")
+			}
+			if d.Due != tt.due || d.RunsTo != tt.runsTo || d.DaysLeft != tt.left {
+				t.Errorf("got due %s runsTo %q left %d; want %s %q %d", d.Due, d.RunsTo, d.DaysLeft, tt.due, tt.runsTo, tt.left)
+			}
+			if d.MayRunOn {
+				t.Error("a year the calendar covers must not be hedged")
+			}
+			if (tt.runsTo != "") != d.NonWorkingDay {
+				t.Errorf("NonWorkingDay = %v", d.NonWorkingDay)
+			}
+		})
+	}
+}
+
+// TestWorkingDays: 12315's 7 working days skip weekends and holidays and
+// count make-up working days.
+func TestWorkingDays(t *testing.T) {
+	tests := []struct {
+		name, from, due string
+		mayRunOn        bool
+	}{
+		{"plain week", "2026-11-20", "2026-12-01", false},
+		{"across National Day, counting the make-up Saturday", "2026-09-29", "2026-10-14", false},
+		{"across Spring Festival and its make-up Saturdays", "2026-02-12", "2026-02-28", false},
+		{"into a year the calendar does not cover", "2026-12-28", "2027-01-07", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, ok := ComputeDeadline("accept_12315", tt.from, noon("2026-11-26"))
+			if !ok {
+				t.Fatal("not computed")
+			}
+			if d.Due != tt.due || d.MayRunOn != tt.mayRunOn {
+				t.Errorf("got due %s mayRunOn %v; want %s %v", d.Due, d.MayRunOn, tt.due, tt.mayRunOn)
+			}
+		})
+	}
+}
+
+// TestHolidayData checks the calendar table itself: dates parse, ranges
+// run forwards inside their year, make-up days are weekends, and each year
+// names its source.
+func TestHolidayData(t *testing.T) {
+	for y, hy := range Holidays {
+		if hy.Source == "" {
+			t.Errorf("%d: no source", y)
+		}
+		for _, r := range hy.Off {
+			from, err1 := ParseDate(r.From)
+			to, err2 := ParseDate(r.To)
+			if err1 != nil || err2 != nil || to.Before(from) || from.Year() != y || to.Year() != y {
+				t.Errorf("%d: bad range %v", y, r)
+			}
+		}
+		for _, w := range hy.Work {
+			d, err := ParseDate(w)
+			if err != nil || d.Year() != y || (d.Weekday() != time.Saturday && d.Weekday() != time.Sunday) {
+				t.Errorf("%d: bad make-up working day %s", y, w)
+			}
+		}
 	}
 }
 
@@ -209,6 +309,24 @@ func TestWorkingDayDeadline(t *testing.T) {
 		d, ok := ComputeDeadline("accept_12315", tt.from, noon("2026-11-26"))
 		if !ok || d.Due != tt.due {
 			t.Errorf("from %s: got %s, want %s", tt.from, d.Due, tt.due)
+		}
+	}
+}
+
+func TestCalendarCheck(t *testing.T) {
+	tests := []struct {
+		now            string
+		thisYear, next bool
+	}{
+		{"2026-06-01", false, false},
+		{"2026-11-02", false, true}, // 2027's notice is not in the table
+		{"2025-11-20", false, false},
+		{"2030-03-01", true, false},
+	}
+	for _, tt := range tests {
+		this, next := CalendarCheck(noon(tt.now))
+		if this != tt.thisYear || next != tt.next {
+			t.Errorf("%s: got missing this year %v, next %v; want %v, %v", tt.now, this, next, tt.thisYear, tt.next)
 		}
 	}
 }

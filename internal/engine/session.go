@@ -1,6 +1,9 @@
 package engine
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Session is one chat's conversation state. It is what the store keeps.
 // JSON tags are short because every active chat holds one in Redis.
@@ -64,6 +67,16 @@ type Proposal struct {
 	Category   string            `json:"c"`
 	Confidence float64           `json:"q,omitempty"`
 	Facts      map[string]string `json:"f,omitempty"`
+	// Alternatives are other categories the text may be about, best
+	// first, offered beside Category when the classifier is unsure. Empty
+	// (and in sessions stored before it existed): Category alone is asked.
+	Alternatives []string `json:"alt,omitempty"`
+}
+
+// Offers lists the categories the user is asked to choose from: Category,
+// then the alternatives.
+func (p *Proposal) Offers() []string {
+	return append([]string{p.Category}, p.Alternatives...)
 }
 
 // maxRecent bounds Session.Recent; Telegram retries a webhook delivery a few
@@ -89,6 +102,7 @@ func (s Session) clone() Session {
 	if s.Pending != nil {
 		p := *s.Pending
 		p.Facts = cloneMap(p.Facts)
+		p.Alternatives = slices.Clone(p.Alternatives)
 		c.Pending = &p
 	}
 	return c

@@ -69,6 +69,9 @@ type stepper struct {
 	now     time.Time
 	replies []Reply
 	changed bool
+	// noticed: the event brought its own notice (Event.Notice), which
+	// replaces the engine's re-ask notice.
+	noticed bool
 }
 
 func (st *stepper) say(key string, data map[string]string) {
@@ -121,6 +124,10 @@ func (st *stepper) repair() {
 }
 
 func (st *stepper) apply(ev Event) {
+	if ev.Notice != "" {
+		st.say(ev.Notice, nil)
+		st.noticed = true
+	}
 	if st.s.Form != nil {
 		switch ev.Kind {
 		case Text:
@@ -186,6 +193,13 @@ func (st *stepper) apply(ev Event) {
 		}
 		p := *ev.Proposal
 		p.Facts = cloneMap(p.Facts)
+		// Offer only categories there is a tree for, each once.
+		p.Alternatives = nil
+		for _, c := range ev.Proposal.Alternatives {
+			if st.cat.Trees[c] != nil && !slices.Contains(p.Offers(), c) {
+				p.Alternatives = append(p.Alternatives, c)
+			}
+		}
 		st.s.Pending = &p
 		st.s.Seq++
 		st.changed = true
@@ -418,19 +432,18 @@ func (st *stepper) text(raw string) {
 	n := st.node()
 	switch {
 	case st.s.Pending != nil:
-		st.say("notice.use_buttons", nil)
-		st.show()
+		st.reask("notice.use_buttons")
 		return
 	case n == nil:
-		st.say("notice.pick_category", nil)
-		st.show()
+		st.reask("notice.pick_category")
 		return
 	case n.Kind == Outcome:
-		st.say("notice.case_done", nil)
+		if !st.noticed {
+			st.say("notice.case_done", nil)
+		}
 		return
 	case n.Kind != Input:
-		st.say("notice.use_buttons", nil)
-		st.show()
+		st.reask("notice.use_buttons")
 		return
 	}
 	v, err := ParseInput(n.Input, raw, st.now)
@@ -448,6 +461,15 @@ func (st *stepper) text(raw string) {
 		return
 	}
 	st.enter(next)
+}
+
+// reask repeats the question after text it cannot use, with key unless
+// the event brought its own notice.
+func (st *stepper) reask(key string) {
+	if !st.noticed {
+		st.say(key, nil)
+	}
+	st.show()
 }
 
 func (st *stepper) back() {
@@ -486,7 +508,16 @@ func (st *stepper) accept(ev Event) {
 		st.stale()
 		return
 	}
-	if ev.Option != "yes" {
+	category := p.Category
+	switch {
+	case ev.Option == "yes", ev.Option == "no":
+	case slices.Contains(p.Offers(), ev.Option) && st.cat.Trees[ev.Option] != nil:
+		category = ev.Option
+	default:
+		st.stale()
+		return
+	}
+	if ev.Option == "no" {
 		st.s.Pending = nil
 		st.changed = true
 		if st.s.Tree != "" && st.s.Tree != st.cat.Menu && st.node() != nil {
@@ -507,7 +538,7 @@ func (st *stepper) accept(ev Event) {
 		}
 		st.s.Prefilled[k] = true
 	}
-	st.enterTree(p.Category)
+	st.enterTree(category)
 }
 
 func (st *stepper) tick(ev Event) {
@@ -563,11 +594,6 @@ func (st *stepper) advice(n *Node) *Advice {
 			a.Law = append(a.Law, c.Key)
 		}
 	}
-	for _, c := range o.Steps {
-		if c.If.Holds(st.s.Facts, st.now) {
-			a.Steps = append(a.Steps, c)
-		}
-	}
 	a.Evidence, a.EvidenceLaw = st.cited(o.Evidence)
 	for _, id := range a.Evidence {
 		if st.s.Evidence[id] {
@@ -594,6 +620,22 @@ func (st *stepper) advice(n *Node) *Advice {
 			}
 		}
 	}
+	open := map[string]bool{}
+	for _, d := range a.Deadlines {
+		open[d.Rule] = d.Open()
+	}
+	for _, c := range o.Steps {
+		if !c.If.Holds(st.s.Facts, st.now) {
+			continue
+		}
+		if isOpen, known := open[c.WhileOpen]; c.WhileOpen != "" && known && !isOpen {
+			continue
+		}
+		if isOpen, known := open[c.OnceClosed]; c.OnceClosed != "" && (!known || isOpen) {
+			continue
+		}
+		a.Steps = append(a.Steps, c)
+	}
 	for _, c := range o.Compensation {
 		if !c.If.Holds(st.s.Facts, st.now) {
 			continue
@@ -605,6 +647,7 @@ func (st *stepper) advice(n *Node) *Advice {
 			}
 		}
 		if comp, ok := ComputeCompensation(c.Rule, in); ok {
+			comp.Established = c.Always || (c.Established != nil && c.Established.Holds(st.s.Facts, st.now))
 			a.Compensation = append(a.Compensation, comp)
 		}
 	}

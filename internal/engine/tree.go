@@ -56,6 +56,9 @@ type Option struct {
 	// switches to the start of another tree instead.
 	Next Next
 	Goto string
+	// Means is "yes" or "no" when the option answers a yes/no question
+	// that way, so a typed "是的" or "nope" selects it; empty otherwise.
+	Means string
 }
 
 // Branch is one arm of a Next: go To when If holds (nil If always holds).
@@ -111,10 +114,15 @@ type OutcomeSpec struct {
 // Cited is an item shown only when If holds: a law id, a step key with the
 // law ids it relies on, an evidence id or a refusal id.
 type Cited struct {
-	Key  string
-	Law  []string
-	If   *Condition
-	Line int // source line, for messages to authors
+	Key string
+	Law []string
+	If  *Condition
+	// WhileOpen names a deadline rule of the same outcome: the item is shown
+	// only while that computed deadline is open (or cannot be computed),
+	// so no outcome advises a step whose own period has ended. OnceClosed
+	// is the opposite: shown only after it ended.
+	WhileOpen, OnceClosed string
+	Line                  int // source line, for messages to authors
 }
 
 // DeadlineSpec asks for a deadline computed by Rule from the date fact From.
@@ -131,4 +139,10 @@ type CompensationSpec struct {
 	// the fact names that hold them.
 	Facts map[string]string
 	If    *Condition
+	// Established says when the user's answers establish the rule's legal
+	// conditions (compensation.<rule>.condition): then the bot says "you
+	// can claim"; otherwise "if <conditions>, you may claim". Always marks
+	// an outcome reached only when they hold. Neither: never established.
+	Established *Condition
+	Always      bool
 }

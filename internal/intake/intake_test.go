@@ -1,6 +1,7 @@
 package intake
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -44,5 +45,48 @@ func TestDescribe(t *testing.T) {
 	// A pasted wall of text is cut, not refused, and takes no special path.
 	if _, ok := d.Describe(strings.Repeat("商家不给退款", 5000)); !ok {
 		t.Error("a long description was not understood")
+	}
+}
+
+func TestOffers(t *testing.T) {
+	tests := []struct {
+		name   string
+		scores map[string]float64
+		want   []string
+	}{
+		{"likely and well ahead", map[string]float64{"quality_defect": 0.7, "return_refused": 0.25, "unknown": 0.05}, []string{"quality_defect"}},
+		{"sure", map[string]float64{"food_safety": 0.9, "quality_defect": 0.05, "unknown": 0.05}, []string{"food_safety"}},
+		{"likely but the runner-up is close", map[string]float64{"quality_defect": 0.61, "return_refused": 0.37, "unknown": 0.02}, []string{"quality_defect", "return_refused"}},
+		{"top two close", map[string]float64{"quality_defect": 0.35, "return_refused": 0.34, "unknown": 0.22, "food_safety": 0.05}, []string{"quality_defect", "return_refused"}},
+		{"three close", map[string]float64{"quality_defect": 0.3, "return_refused": 0.25, "false_advertising": 0.2, "unfair_terms": 0.15, "unknown": 0.1}, []string{"quality_defect", "return_refused", "false_advertising"}},
+		{"low, the rest far behind", map[string]float64{"personal_info": 0.56, "unfair_terms": 0.07, "unknown": 0.35}, []string{"personal_info"}},
+		{"a runner-up far behind is not offered", map[string]float64{"personal_info": 0.5, "unfair_terms": 0.12, "unknown": 0.38}, []string{"personal_info"}},
+		{"nothing over the floor", map[string]float64{"personal_info": 0.05, "unknown": 0.95}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Offers(tt.scores); !slices.Equal(got, tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// An unsure description offers its best guesses, best first.
+func TestDescribeUnsure(t *testing.T) {
+	d, err := New(time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, ok := d.Describe("买的东西有问题")
+	if !ok {
+		t.Fatal("not understood")
+	}
+	if len(p.Alternatives) == 0 {
+		t.Skipf("the classifier is sure about a vague text now (%s %.2f); nothing to check", p.Category, p.Confidence)
+	}
+	offers := p.Offers()
+	if !slices.Contains(offers, "quality_defect") || !slices.Contains(offers, "return_refused") {
+		t.Errorf("offers %v, want quality_defect and return_refused among them", offers)
 	}
 }

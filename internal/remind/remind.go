@@ -79,6 +79,18 @@ func longPeriod(rule string) bool {
 // reminded the morning after, to check whether it was kept.
 var passedRules = []string{"accept_12315", "mediation_end"}
 
+// lastDay is the day reminders count to. For the user's own deadlines it
+// is the last day as counted, before any rest-day extension: acting by
+// then is always in time. For a deadline the other side keeps (12315), it
+// is the day the period really ends, extension included, so the reminder
+// that it passed never comes early.
+func lastDay(d engine.Deadline) string {
+	if slices.Contains(passedRules, d.Rule) && d.RunsTo != "" {
+		return d.RunsTo
+	}
+	return d.Due
+}
+
 // daysBefore are the days before the last day a reminder comes.
 func daysBefore(rule string) []int {
 	if longPeriod(rule) {
@@ -127,12 +139,13 @@ func Deadlines(key, lang string, a *engine.Advice, now time.Time) []Reminder {
 	var out []Reminder
 	for _, d := range a.Deadlines {
 		add := func(kind Kind, days, offset int, id string) {
-			at, ok := Morning(d.Due, offset)
+			due := lastDay(d)
+			at, ok := Morning(due, offset)
 			if !ok || !at.After(now) {
 				return
 			}
-			out = append(out, Reminder{ID: id + ":" + d.Rule + ":" + d.Due, Key: key, At: at, Lang: lang, Kind: kind, Days: days,
-				Rule: d.Rule, From: d.From, Due: d.Due, Law: slices.Clone(d.Law)})
+			out = append(out, Reminder{ID: id + ":" + d.Rule + ":" + due, Key: key, At: at, Lang: lang, Kind: kind, Days: days,
+				Rule: d.Rule, From: d.From, Due: due, Law: slices.Clone(d.Law)})
 		}
 		if slices.Contains(passedRules, d.Rule) {
 			add(Passed, 0, 1, "passed")
@@ -195,7 +208,7 @@ func Current(r Reminder, advice *engine.Advice) bool {
 		return true
 	}
 	for _, d := range advice.Deadlines {
-		if d.Rule == r.Rule && d.Due == r.Due {
+		if d.Rule == r.Rule && lastDay(d) == r.Due {
 			return true
 		}
 	}

@@ -166,3 +166,22 @@ func TestChat(t *testing.T) {
 		}
 	}
 }
+
+// 12315's 7 working days run on over a holiday: the reminder that they
+// passed comes the morning after the extended end, not before it.
+func TestPassedCountsTheExtension(t *testing.T) {
+	d := engine.Deadline{Rule: "accept_12315", From: "2026-09-24", Due: "2026-10-05", RunsTo: "2026-10-09", Law: []string{"cr_15"}}
+	got := Deadlines("tg:1", "en", &engine.Advice{Deadlines: []engine.Deadline{d}}, china(2026, 9, 24, 12))
+	if len(got) != 1 || got[0].Due != "2026-10-09" || !got[0].At.Equal(china(2026, 10, 10, 9)) {
+		t.Fatalf("%+v", got)
+	}
+	if !Current(got[0], &engine.Advice{Deadlines: []engine.Deadline{d}}) {
+		t.Fatal("not current against its own deadline")
+	}
+	// The user's own deadline: reminded by the day as counted.
+	own := engine.Deadline{Rule: "no_reason_return", From: "2026-09-28", Due: "2026-10-05", RunsTo: "2026-10-08"}
+	got = Deadlines("tg:1", "en", &engine.Advice{Deadlines: []engine.Deadline{own}}, china(2026, 9, 28, 12))
+	if len(got) != 2 || got[1].Due != "2026-10-05" || !got[1].At.Equal(china(2026, 10, 5, 9)) {
+		t.Fatalf("%+v", got)
+	}
+}

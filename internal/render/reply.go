@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/disputebot/disputebot/internal/engine"
 )
@@ -13,9 +14,9 @@ func Keys() []string {
 	keys := []string{
 		"outcome.law", "outcome.compensation", "outcome.deadlines", "outcome.steps",
 		"outcome.evidence", "outcome.refusals", "outcome.disclaimer",
-		"deadline.left", "deadline.today", "deadline.closed", "deadline.non_working_day",
-		"compensation.min_applied", "known.answer", "confirm.category",
-		"button.back", "button.yes", "button.other",
+		"deadline.left", "deadline.today", "deadline.closed", "deadline.non_working_day", "deadline.runs_to",
+		"compensation.min_applied", "known.answer", "confirm.category", "confirm.unsure",
+		"button.back", "button.yes", "button.other", "button.something_else",
 		"input.hint.text", "input.hint.number", "input.hint.money", "input.hint.date", "input.hint.yesno",
 		"yesno.yes", "yesno.no",
 	}
@@ -26,7 +27,11 @@ func Keys() []string {
 		keys = append(keys, "deadline."+rule)
 	}
 	for rule := range engine.CompensationRules {
-		keys = append(keys, "compensation."+rule)
+		keys = append(keys, "compensation."+rule, "compensation."+rule+".condition")
+	}
+	keys = append(keys, "outcome.compensation_if", "compensation.condition_met", "compensation.condition_needed", "outcome.first_step")
+	for _, part := range Sections {
+		keys = append(keys, "outcome.more."+part)
 	}
 	keys = append(keys, summaryKeys()...)
 	return append(keys, engine.MessageKeys...)
@@ -170,6 +175,9 @@ func (r *Renderer) question(w *writer, lang string, rep engine.Reply) ([][]Butto
 }
 
 func (r *Renderer) confirm(w *writer, lang string, rep engine.Reply) ([][]Button, error) {
+	if p := rep.Proposal; len(p.Alternatives) > 0 {
+		return r.unsure(w, lang, rep)
+	}
 	name, err := r.T(lang, "category."+rep.Proposal.Category, nil)
 	if err != nil {
 		return nil, err
@@ -193,9 +201,94 @@ func (r *Renderer) confirm(w *writer, lang string, rep engine.Reply) ([][]Button
 	}}, nil
 }
 
+// unsure asks which of several categories fits, one button each (best
+// first), then "something else" for the menu. The order is the one the
+// advisor reads typed numbers in.
+func (r *Renderer) unsure(w *writer, lang string, rep engine.Reply) ([][]Button, error) {
+	s, err := r.T(lang, "confirm.unsure", nil)
+	if err != nil {
+		return nil, err
+	}
+	w.text(s)
+	var rows [][]Button
+	for _, c := range rep.Proposal.Offers() {
+		name, err := r.T(lang, "category."+c, nil)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, []Button{{Text: name, Event: engine.Event{Kind: engine.Accept, Token: rep.Token, Option: c}}})
+	}
+	other, err := r.T(lang, "button.something_else", nil)
+	if err != nil {
+		return nil, err
+	}
+	return append(rows, []Button{{Text: other, Event: engine.Event{Kind: engine.Accept, Token: rep.Token, Option: "no"}}}), nil
+}
+
 // outcome writes the advice: the important thing first (what the law gives
-// and any money figure), then deadlines, steps, evidence, refusals.
+// and any money figure), then deadlines, steps, evidence, refusals. It is
+// the full text the summary, page and terminal show; a phone gets Brief
+// first, with each part one tap away (Section).
 func (r *Renderer) outcome(w *writer, lang string, a *engine.Advice) error {
+	if err := r.head(w, lang, a); err != nil {
+		return err
+	}
+	for _, part := range []string{SectionCompensation, SectionDeadlines, SectionLaw, SectionSteps, SectionEvidence, SectionRefusals} {
+		if err := r.part(w, lang, a, part); err != nil {
+			return err
+		}
+	}
+	return r.disclaimer(w, lang)
+}
+
+// The parts of an outcome, as Section names them.
+const (
+	SectionCompensation = "compensation"
+	SectionDeadlines    = "deadlines"
+	SectionLaw          = "law"
+	SectionSteps        = "steps"
+	SectionEvidence     = "evidence"
+	SectionRefusals     = "refusals"
+)
+
+// Sections lists the parts a front end may offer as "show more" buttons, in
+// reading order; Has says which an outcome has.
+var Sections = []string{SectionLaw, SectionSteps, SectionDeadlines, SectionRefusals}
+
+// Has reports whether a has anything to show under part.
+func Has(a *engine.Advice, part string) bool {
+	switch part {
+	case SectionCompensation:
+		return len(a.Compensation) > 0
+	case SectionDeadlines:
+		return len(a.Deadlines) > 0
+	case SectionLaw:
+		return len(a.Law) > 0
+	case SectionSteps:
+		return len(a.Steps) > 0
+	case SectionEvidence:
+		return len(a.Evidence) > 0
+	case SectionRefusals:
+		return len(a.Refusals) > 0
+	}
+	return false
+}
+
+// Section renders one part of an outcome on its own, with its heading:
+// what a "show more" button sends.
+func (r *Renderer) Section(lang string, a *engine.Advice, part string, f Format) (string, error) {
+	if !Has(a, part) {
+		return "", fmt.Errorf("outcome %s/%s has no %s", a.Tree, a.Node, part)
+	}
+	w := &writer{f: f}
+	if err := r.part(w, lang, a, part); err != nil {
+		return "", err
+	}
+	return strings.TrimLeft(w.String(), "\n"), nil
+}
+
+// head writes the title and the one-paragraph summary.
+func (r *Renderer) head(w *writer, lang string, a *engine.Advice) error {
 	facts := data(lang, a.Facts)
 	title, err := r.T(lang, a.Title, facts)
 	if err != nil {
@@ -211,10 +304,35 @@ func (r *Renderer) outcome(w *writer, lang string, a *engine.Advice) error {
 		w.text(s)
 		w.nl()
 	}
-	section := func(key string) error { return r.section(w, lang, key) }
+	return nil
+}
 
-	if len(a.Compensation) > 0 {
-		if err := section("outcome.compensation"); err != nil {
+func (r *Renderer) disclaimer(w *writer, lang string) error {
+	disc, err := r.T(lang, "outcome.disclaimer", nil)
+	if err != nil {
+		return err
+	}
+	w.nl()
+	w.italic("ℹ️ " + disc)
+	return nil
+}
+
+// part writes one titled part of the outcome; nothing when it is empty.
+func (r *Renderer) part(w *writer, lang string, a *engine.Advice, part string) error {
+	if !Has(a, part) {
+		return nil
+	}
+	switch part {
+	case SectionCompensation:
+		heading := "outcome.compensation"
+		for _, c := range a.Compensation {
+			if !c.Established {
+				// One figure still depends on a condition the answers do
+				// not establish: the heading must not promise it.
+				heading = "outcome.compensation_if"
+			}
+		}
+		if err := r.section(w, lang, heading); err != nil {
 			return err
 		}
 		for _, c := range a.Compensation {
@@ -222,10 +340,8 @@ func (r *Renderer) outcome(w *writer, lang string, a *engine.Advice) error {
 				return err
 			}
 		}
-	}
-
-	if len(a.Deadlines) > 0 {
-		if err := section("outcome.deadlines"); err != nil {
+	case SectionDeadlines:
+		if err := r.section(w, lang, "outcome.deadlines"); err != nil {
 			return err
 		}
 		for _, d := range a.Deadlines {
@@ -233,36 +349,26 @@ func (r *Renderer) outcome(w *writer, lang string, a *engine.Advice) error {
 				return err
 			}
 		}
-	}
-
-	if err := section("outcome.law"); err != nil {
-		return err
-	}
-	for _, id := range a.Law {
-		if err := r.lawLine(w, lang, id); err != nil {
+	case SectionLaw:
+		if err := r.section(w, lang, "outcome.law"); err != nil {
 			return err
 		}
-	}
-
-	if len(a.Steps) > 0 {
-		if err := section("outcome.steps"); err != nil {
+		for _, id := range a.Law {
+			if err := r.lawLine(w, lang, id); err != nil {
+				return err
+			}
+		}
+	case SectionSteps:
+		if err := r.section(w, lang, "outcome.steps"); err != nil {
 			return err
 		}
 		for i, st := range a.Steps {
-			s, err := r.T(lang, st.Key, facts)
-			if err != nil {
+			if err := r.stepLine(w, lang, a, strconv.Itoa(i+1)+". ", st); err != nil {
 				return err
 			}
-			w.text(strconv.Itoa(i+1) + ". " + s)
-			if err := r.cites(w, lang, st.Law); err != nil {
-				return err
-			}
-			w.nl()
 		}
-	}
-
-	if len(a.Evidence) > 0 {
-		if err := section("outcome.evidence"); err != nil {
+	case SectionEvidence:
+		if err := r.section(w, lang, "outcome.evidence"); err != nil {
 			return err
 		}
 		for _, id := range a.Evidence {
@@ -286,10 +392,8 @@ func (r *Renderer) outcome(w *writer, lang string, a *engine.Advice) error {
 			}
 			w.nl()
 		}
-	}
-
-	if len(a.Refusals) > 0 {
-		if err := section("outcome.refusals"); err != nil {
+	case SectionRefusals:
+		if err := r.section(w, lang, "outcome.refusals"); err != nil {
 			return err
 		}
 		for _, id := range a.Refusals {
@@ -309,15 +413,118 @@ func (r *Renderer) outcome(w *writer, lang string, a *engine.Advice) error {
 			}
 			w.nl()
 		}
+	default:
+		return fmt.Errorf("unknown outcome part %q", part)
 	}
+	return nil
+}
 
-	disc, err := r.T(lang, "outcome.disclaimer", nil)
+// stepLine writes "<prefix>step text (citations)".
+func (r *Renderer) stepLine(w *writer, lang string, a *engine.Advice, prefix string, st engine.Cited) error {
+	s, err := r.T(lang, st.Key, data(lang, a.Facts))
 	if err != nil {
 		return err
 	}
+	w.text(prefix + s)
+	if err := r.cites(w, lang, st.Law); err != nil {
+		return err
+	}
 	w.nl()
-	w.italic("ℹ️ " + disc)
 	return nil
+}
+
+// Brief is the first outcome message on a phone: it fits one screen. The
+// title and what the law gives (with its key article), the money figure
+// with its conditions, the nearest open deadline, the first step, and the
+// disclaimer; every part is a tap away (Section) and the summary, page and
+// drafts keep it all.
+func (r *Renderer) Brief(lang string, a *engine.Advice, f Format) (Message, error) {
+	w := &writer{f: f}
+	if err := r.head(w, lang, a); err != nil {
+		return Message{}, err
+	}
+	if key := keyLaw(a); key != "" {
+		cite, ok := r.laws.Cite(key, lang)
+		if !ok {
+			return Message{}, fmt.Errorf("law %q not in the registry", key)
+		}
+		w.text("📜 ")
+		w.bold(cite)
+		w.nl()
+	}
+	if len(a.Compensation) > 0 {
+		w.nl()
+		for _, c := range a.Compensation {
+			if err := r.compensationLine(w, lang, c); err != nil {
+				return Message{}, err
+			}
+		}
+	}
+	if d, ok := nearestOpen(a.Deadlines); ok {
+		w.nl()
+		if err := r.deadline(w, lang, d); err != nil {
+			return Message{}, err
+		}
+	}
+	if len(a.Steps) > 0 {
+		first, err := r.T(lang, "outcome.first_step", nil)
+		if err != nil {
+			return Message{}, err
+		}
+		w.nl()
+		if err := r.stepLine(w, lang, a, "👉 "+first+colon(lang), a.Steps[0]); err != nil {
+			return Message{}, err
+		}
+	}
+	if err := r.disclaimer(w, lang); err != nil {
+		return Message{}, err
+	}
+	return Message{Text: w.String()}, nil
+}
+
+// MoreButton offers one part of an outcome (Section) under the brief.
+type MoreButton struct {
+	Part, Text string
+}
+
+// More lists the "show more" buttons for the parts a has, in reading order.
+func (r *Renderer) More(lang string, a *engine.Advice) ([]MoreButton, error) {
+	var out []MoreButton
+	for _, part := range Sections {
+		if !Has(a, part) {
+			continue
+		}
+		label, err := r.T(lang, "outcome.more."+part, nil)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, MoreButton{Part: part, Text: label})
+	}
+	return out, nil
+}
+
+// keyLaw is the article the brief names: the one behind the money figure
+// when there is one (it is what the user will quote), else the outcome's
+// first law.
+func keyLaw(a *engine.Advice) string {
+	if len(a.Compensation) > 0 && len(a.Compensation[0].Law) > 0 {
+		return a.Compensation[0].Law[0]
+	}
+	if len(a.Law) > 0 {
+		return a.Law[0]
+	}
+	return ""
+}
+
+// nearestOpen is the open deadline that ends first.
+func nearestOpen(ds []engine.Deadline) (engine.Deadline, bool) {
+	best, found := engine.Deadline{}, false
+	for _, d := range ds {
+		if d.Open() && (!found || d.DaysLeft < best.DaysLeft) {
+			best, found = d, true
+		}
+	}
+	return best, found
 }
 
 // section starts a titled part of a message.
@@ -359,7 +566,27 @@ func (r *Renderer) compensationLine(w *writer, lang string, c engine.Compensatio
 		return err
 	}
 	w.nl()
+	cond, err := r.conditionText(lang, c)
+	if err != nil {
+		return err
+	}
+	w.text("   " + cond)
+	w.nl()
 	return nil
+}
+
+// conditionText states what the law requires for figure c, and whether
+// the user's answers establish it: a figure is never shown without it.
+func (r *Renderer) conditionText(lang string, c engine.Compensation) (string, error) {
+	cond, err := r.T(lang, "compensation."+c.Rule+".condition", nil)
+	if err != nil {
+		return "", err
+	}
+	key := "compensation.condition_needed"
+	if c.Established {
+		key = "compensation.condition_met"
+	}
+	return r.T(lang, key, map[string]any{"Condition": cond})
 }
 
 // lawLine writes "• Statute, Art. N: what it says".
@@ -393,7 +620,7 @@ func (r *Renderer) deadline(w *writer, lang string, d engine.Deadline) error {
 	if err != nil {
 		return err
 	}
-	dd := map[string]any{"Due": Date(lang, d.Due), "Days": d.DaysLeft, "Ago": -d.DaysLeft}
+	dd := map[string]any{"Due": Date(lang, d.End()), "Days": d.DaysLeft, "Ago": -d.DaysLeft}
 	var when string
 	switch {
 	case d.DaysLeft > 0:
@@ -411,16 +638,30 @@ func (r *Renderer) deadline(w *writer, lang string, d engine.Deadline) error {
 	if err := r.cites(w, lang, d.Law); err != nil {
 		return err
 	}
-	if d.NonWorkingDay && d.DaysLeft >= 0 {
-		s, err := r.T(lang, "deadline.non_working_day", nil)
-		if err != nil {
-			return err
-		}
-		w.text(gap(lang) + s)
+	if note, err := r.restDayNote(lang, d); err != nil {
+		return err
+	} else if note != "" {
+		w.text(gap(lang) + note)
 		if err := r.cites(w, lang, []string{engine.CountingLaw}); err != nil {
 			return err
 		}
 	}
 	w.nl()
 	return nil
+}
+
+// mayRunOnWindow is how long after a hedged last day the bot still says it
+// may have run on: the longest run of rest days in any notice is nine.
+const mayRunOnWindow = 10
+
+// restDayNote explains a period whose last day is a rest day, open or
+// ended: the calendar's next working day when known, a hedge otherwise.
+func (r *Renderer) restDayNote(lang string, d engine.Deadline) (string, error) {
+	switch {
+	case d.RunsTo != "":
+		return r.T(lang, "deadline.runs_to", map[string]any{"Due": Date(lang, d.Due), "RunsTo": Date(lang, d.RunsTo)})
+	case d.MayRunOn && d.DaysLeft >= -mayRunOnWindow:
+		return r.T(lang, "deadline.non_working_day", nil)
+	}
+	return "", nil
 }

@@ -20,7 +20,7 @@ func summaryKeys() []string {
 		"draft.merchant.greeting", "draft.platform.greeting", "draft.12315.greeting",
 		"draft.facts", "draft.demand", "draft.basis", "draft.evidence",
 		"draft.merchant.closing", "draft.platform.closing", "draft.12315.closing",
-		"draft.12315.complainant", "draft.12315.respondent", "draft.signature",
+		"draft.12315.complainant", "draft.12315.respondent", "draft.signature", "draft.note", "draft.note_condition",
 		"draft.channel_hint.merchant", "draft.channel_hint.platform", "draft.channel_hint.12315",
 	}
 	return append(keys, engine.DraftFieldKeys()...)
@@ -39,6 +39,23 @@ func (r *Renderer) answerText(lang string, a summary.Answer) (string, error) {
 		}
 	}
 	return q + " — " + v, nil
+}
+
+// factText renders one answer as a draft states it: "label: answer",
+// where the label is the question's fact key (a noun phrase in the
+// user's voice), never the bot's question.
+func (r *Renderer) factText(lang string, a summary.Answer) (string, error) {
+	label, err := r.T(lang, a.Question+engine.FactSuffix, nil)
+	if err != nil {
+		return "", err
+	}
+	v := r.answer(lang, a.Fact, a.Value)
+	if a.Option != "" {
+		if v, err = r.T(lang, a.Option, nil); err != nil {
+			return "", err
+		}
+	}
+	return label + colon(lang) + v, nil
 }
 
 // Summary renders the case summary card: what happened, the legal basis,
@@ -298,7 +315,7 @@ func (r *Renderer) Draft(lang, channel string, s *summary.Summary) (string, erro
 		return "", err
 	}
 	for _, ans := range s.Answers {
-		t, err := r.answerText(lang, ans)
+		t, err := r.factText(lang, ans)
 		if err != nil {
 			return "", err
 		}
@@ -346,6 +363,27 @@ func (r *Renderer) Draft(lang, channel string, s *summary.Summary) (string, erro
 	}
 	if err := line("draft.signature"); err != nil {
 		return "", err
+	}
+	// A note to the sender, after the text, so it is deleted in one go.
+	b.WriteString("\n")
+	if err := line("draft.note"); err != nil {
+		return "", err
+	}
+	for _, c := range a.Compensation {
+		if c.Established {
+			continue
+		}
+		// The letter demands a figure the answers do not establish: the
+		// sender must know what it rests on before sending it.
+		cond, err := r.T(lang, "compensation."+c.Rule+".condition", nil)
+		if err != nil {
+			return "", err
+		}
+		t, err := r.T(lang, "draft.note_condition", map[string]any{"Condition": cond})
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(t + "\n")
 	}
 	return strings.TrimRight(b.String(), "\n"), nil
 }

@@ -6,8 +6,9 @@
 //
 //	<prefix>session:<key>   e.g. "disputebot:session:tg:123456"
 //
-// holding the session as compact JSON (engine.Session's JSON tags), with the
-// compare-and-set version inside the JSON as "v". The prefix defaults to
+// holding the session as compact JSON (see encoding.go: format 2; sessions
+// stored as engine.Session's own JSON before are still read), with the
+// compare-and-set version first inside the JSON as "v". The prefix defaults to
 // "disputebot:". Every successful Put sets the key's expiry to the store's
 // TTL (store.DefaultTTL by default); Get does not touch the expiry, so a
 // session expires TTL after it was last saved.
@@ -36,7 +37,6 @@ package redisstore
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -165,8 +165,8 @@ func (s *Store) Get(ctx context.Context, key string) (engine.Session, error) {
 	if err != nil {
 		return engine.Session{}, fmt.Errorf("get session %s: %w", key, classify(err))
 	}
-	var sess engine.Session
-	if err := json.Unmarshal(data, &sess); err != nil {
+	sess, err := decode(data)
+	if err != nil {
 		return engine.Session{}, fmt.Errorf("get session %s: %w: %v", key, ErrCorrupt, err)
 	}
 	return sess, nil
@@ -209,7 +209,7 @@ return {1, want + 1}
 func (s *Store) Put(ctx context.Context, key string, sess engine.Session) (engine.Session, error) {
 	want := sess.Version
 	sess.Version = want + 1
-	data, err := json.Marshal(sess)
+	data, err := encode(sess)
 	if err != nil {
 		return engine.Session{}, fmt.Errorf("put session %s: encode: %w", key, err)
 	}
