@@ -91,6 +91,11 @@ type Config struct {
 	// HTTPClient makes the Bot API calls (a default one if nil). Its
 	// timeout must exceed the long-polling wait of one minute.
 	HTTPClient *http.Client
+	// Reminders keeps deadline reminders; nil turns them off (no "Remind
+	// me" button, /remind says there is nothing to remind). Run sends
+	// those due every RemindEvery (30s if zero), by Now's clock.
+	Reminders   store.Reminders
+	RemindEvery time.Duration
 }
 
 // Bot is a running Telegram front end. Create it with New, then Run it.
@@ -196,7 +201,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		tagKey: tagKey[:],
 		adv: &advisor.Advisor{Catalog: cfg.Catalog, Store: cfg.Store, Now: cfg.Now,
 			// No default language: a new chat's comes from its language_code.
-			Describer: cfg.Describer, Labels: cfg.Renderer.T},
+			Describer: cfg.Describer, Labels: cfg.Renderer.T, Reminders: cfg.Reminders},
 	}
 	b.summary = cfg.Summary
 	if b.summary == nil {
@@ -364,6 +369,14 @@ func (b *Bot) Run(ctx context.Context) error {
 		go func() { b.api.Start(pctx); close(polling) }()
 	}
 	b.log.Info("bot started", "mode", mode, "bot", b.me.Username, "listen", b.cfg.ListenAddr)
+	reminding := make(chan struct{})
+	rctx, stopReminding := context.WithCancel(ctx)
+	defer stopReminding()
+	if b.cfg.Reminders != nil {
+		go func() { b.remindLoop(rctx); close(reminding) }()
+	} else {
+		close(reminding)
+	}
 
 	var err error
 	select {
@@ -375,6 +388,8 @@ func (b *Bot) Run(ctx context.Context) error {
 	if polling != nil {
 		<-polling // Start returns once ctx has ended
 	}
+	stopReminding()
+	<-reminding // before the lanes close
 	b.shutdown(srv)
 	dctx, cancel := context.WithTimeout(context.Background(), b.cfg.ShutdownTimeout)
 	defer cancel()

@@ -27,6 +27,7 @@ import (
 //	                     part of the advice the brief leaves out
 //	d:<channel>          a complaint draft for merchant, platform or 12315
 //	d:zh:<channel>       the Chinese version of a draft already made
+//	r:…                  reminders (see remind.go)
 //
 // The d buttons carry no step token: they follow a tap on s:…:draft and
 // act on the case as it stands, and are refused when it has no outcome.
@@ -59,8 +60,8 @@ func sectionOf(act string) (string, bool) {
 
 // tap is decoded callback data.
 type tap struct {
-	kind  byte   // 'c', 'a', 'b', 't', 'f', 'l', 's' or 'd'
-	token string // c, a, b, t, s; "zh" for d:zh:<channel>
+	kind  byte   // 'c', 'a', 'b', 't', 'f', 'l', 's', 'd' or 'r'
+	token string // c, a, b, t, s; "zh" for d:zh:<channel>; r's token or rule
 	value string // the option, yes/no, evidence id, language, action or channel
 }
 
@@ -121,6 +122,8 @@ func parseTap(data string) (tap, bool) {
 			return tap{}, false
 		}
 		t.value = rest
+	case 'r':
+		return parseRemindTap(rest)
 	default:
 		return tap{}, false
 	}

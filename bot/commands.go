@@ -48,7 +48,7 @@ func parseCommand(text string) (command, bool) {
 
 // knownCommands are the commands the bot answers, for logging a command's
 // name (an unknown one is logged as "unknown", never as typed).
-var knownCommands = append([]string{"restart"}, menuCommands...)
+var knownCommands = append([]string{"restart", "remind"}, menuCommands...)
 
 // command runs a command in a private chat.
 func (t *turn) command(ctx context.Context, c command) error {
@@ -86,7 +86,12 @@ func (t *turn) command(ctx context.Context, c command) error {
 	case "privacy":
 		lang := t.sessionLang(ctx)
 		text := t.tr(lang, "bot.privacy", map[string]any{"Period": period(lang, t.b.cfg.SessionTTL)})
+		if t.b.cfg.Reminders != nil {
+			text += "\n\n" + t.tr(lang, "remind.privacy", nil)
+		}
 		return t.send(ctx, lang, []outgoing{{text: text}})
+	case "remind":
+		return t.remindCommand(ctx, c.arg)
 	case "forget":
 		lang := t.sessionLang(ctx)
 		return t.send(ctx, lang, []outgoing{{text: t.tr(lang, "bot.forget.confirm", nil), keyboard: [][]models.InlineKeyboardButton{

@@ -1,6 +1,9 @@
 package bot
 
-import "github.com/disputebot/disputebot/internal/engine"
+import (
+	"github.com/disputebot/disputebot/internal/engine"
+	"github.com/disputebot/disputebot/internal/remind"
+)
 
 // Keys are the message keys the bot uses itself (locales/bot.*.yaml), for
 // lint's check that every key exists in every language and every message
@@ -24,5 +27,8 @@ func Keys() []string {
 	for _, c := range menuCommands {
 		keys = append(keys, "bot.cmd."+c)
 	}
+	// Reminders' words, buttons and notices, which the bot sends (and
+	// the terminal chat and the operator's command use too).
+	keys = append(keys, remind.Keys()...)
 	return keys
 }

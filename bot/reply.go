@@ -98,13 +98,14 @@ func (t *turn) brief(lang string, a *engine.Advice) (outgoing, error) {
 // An outcome without evidence gets the actions alone.
 func (t *turn) checklist(lang string, a *engine.Advice) (outgoing, error) {
 	if len(a.Evidence) == 0 {
-		return outgoing{text: t.tr(lang, "bot.actions.intro", nil), keyboard: t.actions(lang, true, a.Token)}, nil
+		return outgoing{text: t.tr(lang, "bot.actions.intro", nil), keyboard: append(t.actions(lang, true, a.Token), t.remindRow(lang, a)...)}, nil
 	}
 	rows, err := t.b.cfg.Renderer.ChecklistButtons(lang, a)
 	if err != nil {
 		return outgoing{}, renderError{err}
 	}
-	return outgoing{text: t.tr(lang, "bot.checklist.intro", nil), keyboard: append(t.keyboard(rows), t.actions(lang, true, a.Token)...)}, nil
+	kb := append(t.keyboard(rows), t.actions(lang, true, a.Token)...)
+	return outgoing{text: t.tr(lang, "bot.checklist.intro", nil), keyboard: append(kb, t.remindRow(lang, a)...)}, nil
 }
 
 // keyboard turns rendered buttons into an inline keyboard.
@@ -201,6 +202,8 @@ func (t *turn) callback(ctx context.Context, q *models.CallbackQuery) error {
 		return t.tapLang(ctx, q, msg, tp.value)
 	case 'f':
 		return t.tapForget(ctx, q, msg, tp.value == "yes")
+	case 'r':
+		return t.tapRemind(ctx, q, msg, tp)
 	case 'b':
 		// The engine's Back does not check the step token, so an old Back
 		// button would undo the current answer. Compare here; the lane

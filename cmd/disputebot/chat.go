@@ -56,8 +56,9 @@ func runChat(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		defer client.Close()
 		st = rs
 	}
+	rem, _ := st.(store.Reminders) // both stores keep reminders
 	c := &console.Chat{
-		Advisor:  &advisor.Advisor{Catalog: b.Catalog, Store: st, Now: time.Now, Lang: *lang, Describer: newDescriber(stderr), Labels: r.T},
+		Advisor:  &advisor.Advisor{Catalog: b.Catalog, Store: st, Reminders: rem, Now: time.Now, Lang: *lang, Describer: newDescriber(stderr), Labels: r.T},
 		Renderer: r,
 		Summary:  caseSummary(b.Catalog, r),
 		Key:      "cli:" + *user,

@@ -94,9 +94,10 @@ func serve(ctx context.Context, args []string, lookup func(string) (string, bool
 	if d := newDescriber(stderr); d != nil {
 		describer = d
 	}
+	rem, _ := st.(store.Reminders) // both stores keep reminders
 	b, err := bot.New(ctx, bot.Config{
 		Token: cfg.token, APIURL: cfg.apiURL,
-		Catalog: data.Catalog, Store: st, Renderer: r, Describer: describer,
+		Catalog: data.Catalog, Store: st, Reminders: rem, Renderer: r, Describer: describer,
 		SessionTTL: cfg.ttl, WebhookURL: cfg.webhookURL, WebhookSecret: cfg.webhookSecret,
 		PublicURL: cfg.publicURL, ListenAddr: cfg.listenAddr, Logger: log, Limits: cfg.limits,
 	})

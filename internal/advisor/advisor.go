@@ -27,6 +27,8 @@ type Advisor struct {
 	// Labels gives the words on the buttons, so typed text can select an
 	// option by its label; nil leaves numbers and yes/no only.
 	Labels Labels
+	// Reminders keeps the chats' reminders; nil turns reminders off.
+	Reminders store.Reminders
 }
 
 // maxAttempts bounds compare-and-set retries. Conflicts only happen when
@@ -86,6 +88,7 @@ func (a *Advisor) HandleFunc(ctx context.Context, key string, event func(engine.
 			// A failure here only leaves a dead key that expires.
 			_ = a.Store.DeleteLink(ctx, s.Share)
 		}
+		a.keepReminders(ctx, key, ev, saved)
 		return res, ev, nil
 	}
 	return engine.Result{}, ev, ErrBusy
@@ -122,6 +125,9 @@ func (a *Advisor) Forget(ctx context.Context, key string) error {
 		if err := a.Store.DeleteLink(ctx, s.Share); err != nil {
 			return fmt.Errorf("forget link: %w", err)
 		}
+	}
+	if err := a.forgetReminders(ctx, key); err != nil {
+		return err
 	}
 	if err := a.Store.Delete(ctx, key); err != nil {
 		return fmt.Errorf("forget session: %w", err)

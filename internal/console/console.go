@@ -106,6 +106,10 @@ func (c *Chat) handle(ctx context.Context, line string) error {
 		return c.summary(ctx)
 	case "/filed":
 		ev.Kind, ev.Option = engine.Draft, engine.FiledForm
+	case "/remind":
+		return c.remind(ctx, arg)
+	case "/forget":
+		return c.forget(ctx)
 	case "/draft":
 		if !slices.Contains(engine.DraftChannels, arg) {
 			fmt.Fprintln(c.Out, "usage: /draft merchant|platform|12315")
@@ -114,7 +118,7 @@ func (c *Chat) handle(ctx context.Context, line string) error {
 		ev.Kind, ev.Option = engine.Draft, arg
 	case "/help":
 		fmt.Fprintln(c.Out, "Type a number or the words of an option (yes/no where it fits), or type your answer.")
-		fmt.Fprintln(c.Out, "/back  /restart  /new [description]  /start <category>  /lang zh|en  /summary  /draft merchant|platform|12315  /filed  /quit")
+		fmt.Fprintln(c.Out, "/back  /restart  /new [description]  /start <category>  /lang zh|en  /summary  /draft merchant|platform|12315  /filed  /remind on|off  /forget  /quit")
 		return nil
 	default:
 		if strings.HasPrefix(cmd, "/") {
@@ -145,6 +149,7 @@ func (c *Chat) step(ctx context.Context, ev engine.Event) error {
 			c.printDraft(res.Session, rep.Data["Channel"])
 		}
 	}
+	c.offerReminders(res.Session.Lang, res.Replies)
 	return nil
 }
 

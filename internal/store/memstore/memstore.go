@@ -36,6 +36,8 @@ type Store struct {
 	entries map[string]entry
 	links   map[string]link
 	puts    int
+	// rems holds planned reminders by session key and reminder id.
+	rems map[string]map[string]*planned
 }
 
 type link struct {

@@ -90,3 +90,10 @@ func TestSweepsExpiredEntries(t *testing.T) {
 		t.Fatalf("Len = %d after sweep, want 100", n)
 	}
 }
+
+func TestRemindersConformance(t *testing.T) {
+	storetest.RunReminders(t, func(t *testing.T) (store.Reminders, store.Reminders) {
+		s := memstore.New(0, nil)
+		return s, s
+	})
+}

@@ -18,6 +18,9 @@
 //
 //	<prefix>link:<token>    e.g. "disputebot:link:Qm9r..." → "tg:123456"
 //
+// Reminders (store.Reminders) have keys of their own, sharded; see
+// reminders.go.
+//
 // Put is a single Lua script (EVALSHA, falling back to EVAL) that reads the
 // stored version, compares it with the caller's, and on a match writes the
 // new JSON and its expiry atomically. It works on one key, so it is safe on

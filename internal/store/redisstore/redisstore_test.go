@@ -16,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/disputebot/disputebot/internal/engine"
+	"github.com/disputebot/disputebot/internal/remind"
 	"github.com/disputebot/disputebot/internal/store"
 	"github.com/disputebot/disputebot/internal/store/redisstore"
 	"github.com/disputebot/disputebot/internal/store/storetest"
@@ -365,4 +366,59 @@ func storetestSession() engine.Session {
 		Evidence: map[string]bool{"order_screenshot": true},
 		Created:  now, Updated: now,
 	}
+}
+
+// Two stores on one backend and prefix are two replicas.
+func TestRemindersConformance(t *testing.T) {
+	storetest.RunReminders(t, func(t *testing.T) (store.Reminders, store.Reminders) {
+		b := newBackend(t)
+		prefix := b.uniquePrefix(t)
+		return redisstore.New(b.client, redisstore.Options{Prefix: prefix}), redisstore.New(b.client, redisstore.Options{Prefix: prefix})
+	})
+}
+
+// A restart is a new client and store on the same server: the reminders and
+// their claims are where they were.
+func TestRemindersSurviveRestart(t *testing.T) {
+	b := newBackend(t)
+	prefix := b.uniquePrefix(t)
+	ctx := t.Context()
+	at := time.Date(2026, 12, 1, 9, 0, 0, 0, engine.China)
+	s1 := redisstore.New(b.client, redisstore.Options{Prefix: prefix})
+	rs := []remind.Reminder{{ID: "followup", Key: "tg:9", At: at, Lang: "zh", Kind: remind.FollowUp}}
+	if err := s1.SetReminders(ctx, "tg:9", rs); err != nil {
+		t.Fatal(err)
+	}
+	var due []string
+	for _, k := range b.keys(t, prefix) {
+		if strings.HasSuffix(k, ":due") {
+			due = append(due, k)
+		}
+	}
+	if len(due) != 1 || !strings.HasPrefix(due[0], prefix+"remind:{") {
+		t.Fatalf("due sets %q, want one %sremind:{NN}:due", due, prefix)
+	}
+
+	client2 := redis.NewClient(b.client.Options())
+	defer client2.Close()
+	s2 := redisstore.New(client2, redisstore.Options{Prefix: prefix})
+	cs, err := s2.ClaimReminders(ctx, at, "tg:", time.Minute, 10)
+	if err != nil || len(cs) != 1 || cs[0].Reminder.Lang != "zh" {
+		t.Fatalf("claim after restart: %+v, %v", cs, err)
+	}
+	if err := s2.FinishReminder(ctx, cs[0]); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := s1.Reminders(ctx, "tg:9"); len(left) != 0 {
+		t.Fatalf("left after sending: %+v", left)
+	}
+}
+
+func (b *backend) keys(t *testing.T, prefix string) []string {
+	t.Helper()
+	keys, err := b.client.Keys(t.Context(), prefix+"*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keys
 }
