@@ -58,10 +58,15 @@ func TestRemindersAfterRemindOnAndForget(t *testing.T) {
 	if len(lines) == 0 {
 		t.Fatal("no reminder listed before the 15-day deadline")
 	}
+	exchange := false
 	for _, l := range lines {
 		if l.Key != "cli:alice" || l.Lang != "en" || l.Stale || l.Text == "" || !strings.HasSuffix(l.At, ":00+08:00") {
 			t.Errorf("line %+v", l)
 		}
+		exchange = exchange || l.Deadline == "sanbao_exchange"
+	}
+	if !exchange {
+		t.Errorf("no reminder for the 15-day 三包 window before it ends: %+v", lines)
 	}
 	// The phone outcome's own deadlines (the warranty year and the
 	// 2-year defect notice) are listed when they come near, at 09:00

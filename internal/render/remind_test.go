@@ -65,8 +65,8 @@ func TestReminderExamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "⏰ Reminder: 2 days left\nExchange or repair (15 days from 1 December 2026): the last day is 16 December 2026.\n" +
-		"Law: " + cite + "\nNow: tell the seller in writing that you want an exchange (or a repair), with the repair shop's fault test report."
+	want := "⏰ Reminder: 2 days left\n三包 exchange window: a fault that appears within 15 days of purchase (1 December 2026) lets you choose exchange or repair: the last day is 16 December 2026.\n" +
+		"Law: " + cite + "\nNow: if the fault appeared by this day, tell the seller in writing that you want an exchange (or a repair), and keep a record."
 	if got != want {
 		t.Errorf("en:\n%s\nwant\n%s", got, want)
 	}
