@@ -241,7 +241,12 @@ func TestEvaluation(t *testing.T) {
 	// came: top-1 0.9542, unfair_terms F1 0.897, English top-1 0.931 —
 	// short of the targets, so it is reported here, not gated, and the note
 	// on issue 9 says so. Gating it after looking at its errors would turn a
-	// held-out set into a tuned one.
+	// held-out set into a tuned one. eval3 was then used as a development
+	// set (train6.yaml), and eval4.yaml, written blind by another author
+	// while that work went on, was scored once on the result: top-1 0.942,
+	// service_refund and unfair_terms F1 0.889 (4 of the misses are
+	// auto-renewal lines sent to unfair_terms, whose tree has its own
+	// auto-renewal outcome) — short of the targets, reported, not gated.
 	sets := []struct {
 		name     string
 		patterns []string
@@ -250,6 +255,7 @@ func TestEvaluation(t *testing.T) {
 	}{
 		{"eval2.yaml", []string{"eval2.yaml"}, true, true},
 		{"eval3.yaml", []string{"eval3.yaml"}, true, false},
+		{"eval4.yaml", []string{"eval4.yaml"}, true, false},
 		{"eval.yaml", []string{"eval.yaml"}, false, true},
 		// "all" is the sets gated since issue 9 started: eval.yaml and eval2.yaml.
 		{"all", []string{"eval.yaml", "eval2.yaml"}, true, true},
