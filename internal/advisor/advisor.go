@@ -53,6 +53,11 @@ func (a *Advisor) Handle(ctx context.Context, key string, ev engine.Event) (engi
 // returns the event applied (that of the last attempt).
 func (a *Advisor) HandleFunc(ctx context.Context, key string, event func(engine.Session) engine.Event) (engine.Result, engine.Event, error) {
 	var ev engine.Event
+	// tried is the last step whose save failed without saying whether it
+	// landed (a conflict, a timeout): if the stored session turns out to be
+	// it, this update is applied and its replies are owed to the user.
+	var tried *engine.Result
+	var triedFrom engine.Session
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		s, err := a.Store.Get(ctx, key)
 		if errors.Is(err, store.ErrNotFound) {
@@ -60,6 +65,10 @@ func (a *Advisor) HandleFunc(ctx context.Context, key string, event func(engine.
 		} else if err != nil {
 			return engine.Result{}, ev, fmt.Errorf("load session: %w", err)
 		}
+		if tried != nil && landed(s, tried.Session, ev.ID) {
+			return a.saved(ctx, key, triedFrom, ev, *tried, s), ev, nil
+		}
+		tried = nil
 		ev = event(s)
 		if s.Lang == "" && ev.Lang == "" {
 			ev.Lang = a.Lang
@@ -71,27 +80,48 @@ func (a *Advisor) HandleFunc(ctx context.Context, key string, event func(engine.
 		}
 		saved, err := a.Store.Put(ctx, key, res.Session)
 		if errors.Is(err, store.ErrConflict) {
+			tried, triedFrom = &res, s
 			continue
 		}
 		if err != nil {
+			// A timeout may come after the write: read back before
+			// telling the user the step was not saved.
+			if got, gerr := a.Store.Get(ctx, key); gerr == nil && landed(got, res.Session, ev.ID) {
+				return a.saved(ctx, key, s, ev, res, got), ev, nil
+			}
 			return engine.Result{}, ev, fmt.Errorf("save session: %w", err)
 		}
-		res.Session = saved
-		if saved.Share != "" {
-			// Activity keeps the case, so it keeps its link too: both
-			// expire together, TTL after the last step. Best effort.
-			_ = a.Store.PutLink(ctx, saved.Share, key)
-		}
-		if s.Share != "" && saved.Share != s.Share {
-			// The case behind the link was given up (a new case): the
-			// link would 404 anyway; deleting it leaves nothing behind.
-			// A failure here only leaves a dead key that expires.
-			_ = a.Store.DeleteLink(ctx, s.Share)
-		}
-		a.keepReminders(ctx, key, ev, saved)
-		return res, ev, nil
+		return a.saved(ctx, key, s, ev, res, saved), ev, nil
 	}
 	return engine.Result{}, ev, ErrBusy
+}
+
+// landed reports whether stored is the session put (version bumped once,
+// same step time, the event recorded): a save whose reply was lost. A
+// session another replica saved for the same update has another time.
+func landed(stored, put engine.Session, id string) bool {
+	return stored.Version == put.Version+1 && stored.Updated.Equal(put.Updated) &&
+		(id == "" || slices.Contains(stored.Recent, id))
+}
+
+// saved finishes a step stored as saved: its summary link and reminders
+// follow the case. s is the session the step started from (its Share is
+// revoked if the case gave it up; empty when not known).
+func (a *Advisor) saved(ctx context.Context, key string, s engine.Session, ev engine.Event, res engine.Result, saved engine.Session) engine.Result {
+	res.Session = saved
+	if saved.Share != "" {
+		// Activity keeps the case, so it keeps its link too: both
+		// expire together, TTL after the last step. Best effort.
+		_ = a.Store.PutLink(ctx, saved.Share, key)
+	}
+	if s.Share != "" && saved.Share != s.Share {
+		// The case behind the link was given up (a new case): the
+		// link would 404 anyway; deleting it leaves nothing behind.
+		// A failure here only leaves a dead key that expires.
+		_ = a.Store.DeleteLink(ctx, s.Share)
+	}
+	a.keepReminders(ctx, key, ev, saved)
+	return res
 }
 
 // Session returns the stored session (a fresh one if there is none).
