@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
+	"net/http/httptrace"
 	"net/url"
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
@@ -19,6 +22,17 @@ import (
 // errBlocked: the user blocked the bot (Telegram answered 403); nothing is
 // sent to the chat for a while.
 var errBlocked = errors.New("chat blocked the bot")
+
+// errUnsure: a message may or may not have reached the chat (the request
+// went out, the answer did not come back). It is not sent again, which
+// could show it twice, and the user is not told something went wrong,
+// which it may not have.
+var errUnsure = errors.New("message may have been delivered")
+
+// onceMethods are the calls a retry would repeat rather than redo: a
+// second sendMessage is a second message. Edits and answers are the same
+// the second time (or refused as "not modified"), so they are retried.
+var onceMethods = map[string]bool{"sendMessage": true, "sendDocument": true}
 
 // Retry policy. A 429 is waited out as Telegram asks (retry_after) a few
 // times; network errors and 5xx are retried with a doubling backoff, a
@@ -92,12 +106,23 @@ func (s *sender) do(ctx context.Context, chat int64, method string, p paced, cal
 			}
 		}
 		retryNow = false
-		err := call(ctx)
+		var wrote atomic.Bool
+		err := call(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteRequest: func(i httptrace.WroteRequestInfo) {
+			if i.Err == nil {
+				wrote.Store(true)
+			}
+		}}))
 		if err == nil {
 			return nil
 		}
 		var tmr *tgbot.TooManyRequestsError
 		switch {
+		case onceMethods[method] && !errors.As(err, &tmr) && !errors.Is(err, tgbot.ErrorForbidden) && !notApplied(err, wrote.Load()):
+			if !knownFailure(err) {
+				s.log.Warn("telegram call may have been delivered; not repeated", "method", method, "class", errClass(err))
+				return fmt.Errorf("%w: %w", errUnsure, err)
+			}
+			return err
 		case errors.As(err, &tmr) && waits < max429:
 			waits++
 			d := min(max(time.Duration(tmr.RetryAfter)*time.Second, time.Second), maxRetryAfter)
@@ -212,6 +237,30 @@ func (s *sender) answerInlineQuery(ctx context.Context, p *tgbot.AnswerInlineQue
 		_, err := s.api.AnswerInlineQuery(ctx, p)
 		return err
 	})
+}
+
+// notApplied reports a failure after which the call is known not to have
+// been carried out, so a retry cannot repeat it: the request never went
+// out whole (connection refused, reset while writing), or the Bot API
+// itself answered that it failed (its JSON with error_code 500). A
+// gateway's 502, 503 or 504, a body that is not the API's JSON, a timeout
+// or a reset after the request went out say nothing of the kind.
+func notApplied(err error, wrote bool) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	if m := fiveXX.FindStringSubmatch(err.Error()); m != nil {
+		return m[1] == "500"
+	}
+	return !wrote && strings.Contains(err.Error(), "error do request")
+}
+
+// knownFailure reports an answer from the Bot API that the call was
+// refused (400, 401, 404, 409): it was not delivered, and a retry would
+// not help.
+func knownFailure(err error) bool {
+	return errors.Is(err, tgbot.ErrorBadRequest) || errors.Is(err, tgbot.ErrorUnauthorized) ||
+		errors.Is(err, tgbot.ErrorNotFound) || errors.Is(err, tgbot.ErrorConflict)
 }
 
 // fiveXX finds the status in go-telegram/bot's error for codes it has no

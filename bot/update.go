@@ -166,6 +166,11 @@ func (t *turn) fail(ctx context.Context, err error) {
 	switch {
 	case errors.Is(err, errBlocked), errors.Is(err, context.Canceled):
 		return
+	case errors.Is(err, errUnsure):
+		// The message may be in the chat: an apology would be wrong, and
+		// a second copy worse.
+		t.result = "send_unsure"
+		return
 	case errors.Is(err, store.ErrUnavailable):
 		t.result = "store_unavailable"
 		t.b.log.Warn("session store unreachable", "update", t.update)

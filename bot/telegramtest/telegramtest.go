@@ -77,6 +77,11 @@ type Failure struct {
 	Description string
 	// Drop closes the connection without an answer, as a network failure.
 	Drop bool
+	// Applied carries the call out before failing: the answer is lost
+	// after delivery (a gateway's 502, a dropped or hung connection).
+	Applied bool
+	// Hang answers nothing until the client gives up (its timeout).
+	Hang bool
 	// Body, if set, is sent as it is instead of the API's JSON (a proxy's
 	// error page).
 	Body string
@@ -324,11 +329,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f := fs[0]
 		s.failures[method] = fs[1:]
 		call.Code, call.Description = f.Code, f.Description
-		if f.Drop {
+		if f.Drop || f.Hang {
 			call.Code, call.Description = 0, "connection dropped"
+		}
+		if f.Applied {
+			if _, apiErr := s.apply(method, params, files); apiErr != nil {
+				call.Code, call.Description = apiErr.code, apiErr.desc
+			}
 		}
 		s.record(call)
 		s.mu.Unlock()
+		if f.Hang {
+			<-r.Context().Done()
+			return
+		}
 		if f.Drop {
 			drop(w)
 			return
