@@ -83,7 +83,8 @@ type Config struct {
 	// it is set.
 	ListenAddr string
 	// ShutdownTimeout bounds how long Run waits for updates in flight once
-	// asked to stop (10s if zero).
+	// asked to stop (DefaultShutdownGrace if zero). Webhook requests whose
+	// updates are not applied by then are answered 503.
 	ShutdownTimeout time.Duration
 	Limits          Limits // DefaultLimits if zero
 	Logger          *slog.Logger
@@ -106,6 +107,7 @@ type Bot struct {
 	out     *sender
 	lanes   *lanes
 	seen    *recentIDs
+	acks    *acks
 	mux     *http.ServeMux
 	log     *slog.Logger
 	me      *models.User
@@ -135,6 +137,10 @@ const (
 	updateTimeout    = 2 * time.Minute
 	pollTimeout      = time.Minute
 )
+
+// DefaultShutdownGrace is how long Run waits, once asked to stop, for the
+// updates in flight.
+const DefaultShutdownGrace = 10 * time.Second
 
 // New checks cfg and the token (with getMe) and returns a Bot ready to Run.
 // Handler serves webhook requests already, for tests that deliver them.
@@ -189,13 +195,14 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		cfg.SessionTTL = store.DefaultTTL
 	}
 	if cfg.ShutdownTimeout <= 0 {
-		cfg.ShutdownTimeout = 10 * time.Second
+		cfg.ShutdownTimeout = DefaultShutdownGrace
 	}
 	tagKey := sha256.Sum256([]byte("chat-tag:" + cfg.Token))
 	b := &Bot{
 		cfg:    cfg,
 		lanes:  newLanes(maxQueuedPerChat),
 		seen:   newRecentIDs(4096),
+		acks:   newAcks(),
 		mux:    http.NewServeMux(),
 		log:    cfg.Logger,
 		tagKey: tagKey[:],
@@ -390,11 +397,20 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 	stopReminding()
 	<-reminding // before the lanes close
-	b.shutdown(srv)
 	dctx, cancel := context.WithTimeout(context.Background(), b.cfg.ShutdownTimeout)
 	defer cancel()
+	// The server stops listening at once; webhook requests in progress are
+	// answered as their updates are applied, meanwhile.
+	served := make(chan struct{})
+	go func() { b.shutdownWithin(dctx, srv); close(served) }()
 	if derr := b.lanes.close(dctx); derr != nil {
 		b.log.Warn("stopped before every update in flight was finished", "class", errClass(derr))
+	}
+	// Grace over: requests still waiting are answered 503 (delivered again).
+	b.stop()
+	select {
+	case <-served:
+	case <-time.After(time.Second):
 	}
 	b.log.Info("stopped")
 	return err
@@ -402,11 +418,17 @@ func (b *Bot) Run(ctx context.Context) error {
 
 // shutdown stops the HTTP server, letting requests in progress finish.
 func (b *Bot) shutdown(srv *http.Server) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	b.shutdownWithin(ctx, srv)
+}
+
+// shutdownWithin stops the HTTP server, letting requests in progress
+// finish until ctx ends.
+func (b *Bot) shutdownWithin(ctx context.Context, srv *http.Server) {
 	if srv == nil {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
 	if err := srv.Shutdown(ctx); err != nil {
 		b.log.Warn("http server shutdown", "class", errClass(err))
 	}

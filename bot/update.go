@@ -33,29 +33,39 @@ func (b *Bot) intake(_ context.Context, _ *tgbot.Bot, u *models.Update) { b.acce
 // the bot is shutting down, so a webhook can ask Telegram to deliver the
 // update again later (to this process after a restart, or another replica).
 func (b *Bot) accept(u *models.Update) bool {
+	_, ok := b.enqueue(u)
+	return ok
+}
+
+// enqueue is accept that also returns a channel closed once the update has
+// been applied (its step saved) or done with, for the webhook's answer.
+func (b *Bot) enqueue(u *models.Update) (<-chan struct{}, bool) {
 	if !b.seen.add(u.ID) {
 		// Delivered twice to this process (a webhook retry): the first
 		// delivery is handled or being handled. Redeliveries to another
 		// replica are caught by the engine, which records update ids.
 		b.log.Debug("update delivered again; dropped", "update", u.ID)
 		b.done(u.ID)
-		return true
+		return b.acks.wait(u.ID), true
 	}
 	chat := chatOf(u)
 	if chat == 0 {
 		b.log.Debug("update ignored", "update", u.ID)
 		b.done(u.ID)
-		return true
+		return closedCh, true
 	}
+	applied := b.acks.add(u.ID)
 	switch err := b.lanes.run(chat, func() { b.process(u, chat) }); {
 	case errors.Is(err, errClosed):
+		b.acks.release(u.ID)
 		b.seen.remove(u.ID)
-		return false
+		return nil, false
 	case err != nil:
 		b.log.Warn("chat sends too fast; update dropped", "update", u.ID, "chat", b.tag(chat))
+		b.acks.release(u.ID)
 		b.done(u.ID)
 	}
-	return true
+	return applied, true
 }
 
 func (b *Bot) done(id int64) {
@@ -126,6 +136,7 @@ func (b *Bot) process(u *models.Update, chat int64) {
 			t.apologise(ctx)
 		}
 		b.log.Info("update", "update", u.ID, "kind", t.kind, "chat", b.tag(chat), "ms", time.Since(start).Milliseconds(), "result", t.result)
+		b.acks.release(u.ID)
 		b.done(u.ID)
 	}()
 	var err error
@@ -328,6 +339,8 @@ func (t *turn) handleFunc(ctx context.Context, event func(engine.Session) engine
 	if err != nil {
 		return res, ev, err
 	}
+	// Saved (or found applied before): the webhook may acknowledge it.
+	t.b.acks.release(t.update)
 	if res.Duplicate {
 		t.result = "duplicate"
 	}

@@ -15,8 +15,11 @@ const secretHeader = "X-Telegram-Bot-Api-Secret-Token"
 const maxUpdateBody = 1 << 20
 
 // serveWebhook takes an update from Telegram. The update is queued on its
-// chat's lane and the request answered at once, so a slow reply (a 429
-// being waited out) never makes Telegram time out and deliver it again.
+// chat's lane and the request answered once the update is applied (its
+// step saved), before the replies are sent, so a slow reply (a 429 being
+// waited out) never makes Telegram time out and deliver it again, and an
+// update is never acknowledged and then lost: one still waiting when the
+// shutdown grace ends is answered 503, and Telegram delivers it again.
 func (b *Bot) serveWebhook(w http.ResponseWriter, r *http.Request) {
 	got := r.Header.Get(secretHeader)
 	if subtle.ConstantTimeCompare([]byte(got), []byte(b.cfg.WebhookSecret)) != 1 {
@@ -30,10 +33,19 @@ func (b *Bot) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
 	}
-	if !b.accept(&u) {
+	applied, ok := b.enqueue(&u)
+	if !ok {
 		// Shutting down: Telegram will deliver it again, to the next process.
 		http.Error(w, "shutting down", http.StatusServiceUnavailable)
 		return
 	}
-	w.WriteHeader(http.StatusOK)
+	select {
+	case <-applied:
+		w.WriteHeader(http.StatusOK)
+	case <-b.base.Done():
+		// The grace is over and the update was not applied.
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+	case <-r.Context().Done():
+		// Telegram gave up waiting; it delivers the update again.
+	}
 }

@@ -100,6 +100,7 @@ func serve(ctx context.Context, args []string, lookup func(string) (string, bool
 		Catalog: data.Catalog, Store: st, Reminders: rem, Renderer: r, Describer: describer,
 		SessionTTL: cfg.ttl, WebhookURL: cfg.webhookURL, WebhookSecret: cfg.webhookSecret,
 		PublicURL: cfg.publicURL, ListenAddr: cfg.listenAddr, Logger: log, Limits: cfg.limits,
+		ShutdownTimeout: cfg.grace,
 	})
 	if err != nil {
 		return fail(err)
@@ -121,6 +122,7 @@ type serveConfig struct {
 	listenAddr    string
 	apiURL        string
 	ttl           time.Duration
+	grace         time.Duration // how long SIGTERM waits for updates in flight
 	logLevel      slog.Level
 	limits        bot.Limits // zero: bot.DefaultLimits
 }
@@ -138,7 +140,7 @@ func serveConfigFrom(lookup func(string) (string, bool), memory bool) (serveConf
 		token: get("TELEGRAM_BOT_TOKEN"), redisURL: get("REDIS_URL"),
 		webhookURL: get("WEBHOOK_URL"), webhookSecret: get("WEBHOOK_SECRET"),
 		listenAddr: get("LISTEN_ADDR"), apiURL: get("TELEGRAM_API_URL"), publicURL: get("PUBLIC_URL"),
-		ttl: store.DefaultTTL, logLevel: slog.LevelInfo,
+		ttl: store.DefaultTTL, grace: bot.DefaultShutdownGrace, logLevel: slog.LevelInfo,
 	}
 	switch {
 	case c.token == "":
@@ -202,6 +204,13 @@ func serveConfigFrom(lookup func(string) (string, bool), memory bool) (serveConf
 			return c, fmt.Errorf("SESSION_TTL %q is not a positive duration (e.g. 720h for 30 days)", v)
 		}
 		c.ttl = d
+	}
+	if v := get("SHUTDOWN_GRACE"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return c, fmt.Errorf("SHUTDOWN_GRACE %q is not a positive duration (e.g. 30s)", v)
+		}
+		c.grace = d
 	}
 	switch v := strings.ToLower(get("TELEGRAM_PACING")); v {
 	case "", "on":

@@ -69,6 +69,9 @@ func TestServeConfig(t *testing.T) {
 		{name: "bad API URL", vars: base(map[string]string{"TELEGRAM_API_URL": "ftp://x"}), wantErr: "TELEGRAM_API_URL"},
 		{name: "bad TTL", vars: base(map[string]string{"SESSION_TTL": "30 days"}), wantErr: "SESSION_TTL"},
 		{name: "negative TTL", vars: base(map[string]string{"SESSION_TTL": "-1h"}), wantErr: "SESSION_TTL"},
+		{name: "shutdown grace", vars: base(map[string]string{"SHUTDOWN_GRACE": "45s"}), check: func(c serveConfig) bool { return c.grace == 45*time.Second }},
+		{name: "shutdown grace default", vars: base(nil), check: func(c serveConfig) bool { return c.grace == bot.DefaultShutdownGrace }},
+		{name: "bad shutdown grace", vars: base(map[string]string{"SHUTDOWN_GRACE": "0"}), wantErr: "SHUTDOWN_GRACE"},
 		{name: "bad log level", vars: base(map[string]string{"LOG_LEVEL": "loud"}), wantErr: "LOG_LEVEL"},
 	}
 	for _, tt := range tests {
