@@ -22,6 +22,7 @@ import (
 	"github.com/disputebot/disputebot/internal/store"
 	"github.com/disputebot/disputebot/internal/store/memstore"
 	"github.com/disputebot/disputebot/internal/store/redisstore"
+	"github.com/disputebot/disputebot/internal/store/sealed"
 )
 
 func init() {
@@ -90,11 +91,17 @@ func serve(ctx context.Context, args []string, lookup func(string) (string, bool
 		defer client.Close()
 		st = rs
 	}
+	rem, _ := st.(store.Reminders) // both stores keep reminders
+	if cfg.sessionKey == nil {
+		log.Warn("SESSION_KEY is not set: draft details (names, phones, addresses) are stored unencrypted")
+	}
+	if st, err = sealed.New(st, cfg.sessionKey, cfg.personalTTL, time.Now); err != nil {
+		return fail(err)
+	}
 	var describer bot.Describer
 	if d := newDescriber(stderr); d != nil {
 		describer = d
 	}
-	rem, _ := st.(store.Reminders) // both stores keep reminders
 	b, err := bot.New(ctx, bot.Config{
 		Token: cfg.token, APIURL: cfg.apiURL,
 		Catalog: data.Catalog, Store: st, Reminders: rem, Renderer: r, Describer: describer,
@@ -123,6 +130,8 @@ type serveConfig struct {
 	apiURL        string
 	ttl           time.Duration
 	grace         time.Duration // how long SIGTERM waits for updates in flight
+	sessionKey    []byte        // nil: personal details stored in clear
+	personalTTL   time.Duration // how long the complainant's details are kept
 	logLevel      slog.Level
 	limits        bot.Limits // zero: bot.DefaultLimits
 }
@@ -140,7 +149,7 @@ func serveConfigFrom(lookup func(string) (string, bool), memory bool) (serveConf
 		token: get("TELEGRAM_BOT_TOKEN"), redisURL: get("REDIS_URL"),
 		webhookURL: get("WEBHOOK_URL"), webhookSecret: get("WEBHOOK_SECRET"),
 		listenAddr: get("LISTEN_ADDR"), apiURL: get("TELEGRAM_API_URL"), publicURL: get("PUBLIC_URL"),
-		ttl: store.DefaultTTL, grace: bot.DefaultShutdownGrace, logLevel: slog.LevelInfo,
+		ttl: store.DefaultTTL, grace: bot.DefaultShutdownGrace, personalTTL: sealed.DefaultPersonalTTL, logLevel: slog.LevelInfo,
 	}
 	switch {
 	case c.token == "":
@@ -204,6 +213,21 @@ func serveConfigFrom(lookup func(string) (string, bool), memory bool) (serveConf
 			return c, fmt.Errorf("SESSION_TTL %q is not a positive duration (e.g. 720h for 30 days)", v)
 		}
 		c.ttl = d
+	}
+	if v := get("SESSION_KEY"); v != "" {
+		k, err := sealed.ParseKey(v)
+		if err != nil {
+			// Never the key itself in the message.
+			return c, fmt.Errorf("SESSION_KEY %s: it must be 32 random bytes in base64, e.g. from `openssl rand -base64 32`", err)
+		}
+		c.sessionKey = k
+	}
+	if v := get("PERSONAL_TTL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return c, fmt.Errorf("PERSONAL_TTL %q is not a positive duration (e.g. 336h for 14 days)", v)
+		}
+		c.personalTTL = d
 	}
 	if v := get("SHUTDOWN_GRACE"); v != "" {
 		d, err := time.ParseDuration(v)

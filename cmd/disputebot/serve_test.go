@@ -72,6 +72,11 @@ func TestServeConfig(t *testing.T) {
 		{name: "shutdown grace", vars: base(map[string]string{"SHUTDOWN_GRACE": "45s"}), check: func(c serveConfig) bool { return c.grace == 45*time.Second }},
 		{name: "shutdown grace default", vars: base(nil), check: func(c serveConfig) bool { return c.grace == bot.DefaultShutdownGrace }},
 		{name: "bad shutdown grace", vars: base(map[string]string{"SHUTDOWN_GRACE": "0"}), wantErr: "SHUTDOWN_GRACE"},
+		{name: "session key", vars: base(map[string]string{"SESSION_KEY": "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc="}), check: func(c serveConfig) bool { return len(c.sessionKey) == 32 }},
+		{name: "no session key", vars: base(nil), check: func(c serveConfig) bool { return c.sessionKey == nil && c.personalTTL == 14*24*time.Hour }},
+		{name: "short session key", vars: base(map[string]string{"SESSION_KEY": "c2hvcnQ="}), wantErr: "SESSION_KEY decodes to 5 bytes"},
+		{name: "personal TTL", vars: base(map[string]string{"PERSONAL_TTL": "72h"}), check: func(c serveConfig) bool { return c.personalTTL == 72*time.Hour }},
+		{name: "bad personal TTL", vars: base(map[string]string{"PERSONAL_TTL": "2w"}), wantErr: "PERSONAL_TTL"},
 		{name: "bad log level", vars: base(map[string]string{"LOG_LEVEL": "loud"}), wantErr: "LOG_LEVEL"},
 	}
 	for _, tt := range tests {

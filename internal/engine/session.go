@@ -43,6 +43,9 @@ type Session struct {
 	Form    *Form     `json:"fm,omitempty"`
 	Created time.Time `json:"c"`
 	Updated time.Time `json:"u"`
+	// PersonalSince is when the first personal fact (PersonalFact) was
+	// kept; the store sets it, and drops those facts some days after.
+	PersonalSince time.Time `json:"ps,omitempty"`
 }
 
 // Frame is one answered question: where the user was and what the facts

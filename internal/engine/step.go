@@ -229,6 +229,8 @@ func (st *stepper) reset() {
 	// A summary link shows one case; a new case must not appear behind it.
 	st.s.Share = ""
 	st.s.At = ""
+	// The next case's personal details, if any, are kept for their own time.
+	st.s.PersonalSince = time.Time{}
 	st.changed = true
 }
 

@@ -52,6 +52,7 @@ type compactSession struct {
 	Form        *engine.Form      `json:"fm,omitempty"`
 	Created     int64             `json:"c,omitempty"`
 	Updated     int64             `json:"u,omitempty"`
+	Personal    int64             `json:"ps,omitempty"`
 }
 
 type compactFrame struct {
@@ -70,6 +71,7 @@ func encode(s engine.Session) ([]byte, error) {
 		Version: s.Version, Format: compactFormat, Lang: s.Lang, Tree: s.Tree, TreeVersion: s.TreeVersion,
 		Node: s.Node, Facts: s.Facts, Prefilled: s.Prefilled, Seq: s.Seq, At: s.At, Evidence: s.Evidence,
 		Pending: s.Pending, Share: s.Share, Form: s.Form, Created: unixNano(s.Created), Updated: unixNano(s.Updated),
+		Personal: unixNano(s.PersonalSince),
 	}
 	if len(s.Recent) > 0 {
 		joined := strings.Join(s.Recent, ",")
@@ -166,6 +168,7 @@ func decode(data []byte) (engine.Session, error) {
 		Version: c.Version, Lang: c.Lang, Tree: c.Tree, TreeVersion: c.TreeVersion, Node: c.Node, Facts: c.Facts,
 		Prefilled: c.Prefilled, Seq: c.Seq, At: c.At, Evidence: c.Evidence, Pending: c.Pending, Share: c.Share,
 		Form: c.Form, Created: fromUnixNano(c.Created), Updated: fromUnixNano(c.Updated), Recent: c.RecentList,
+		PersonalSince: fromUnixNano(c.Personal),
 	}
 	if c.Recent != "" {
 		s.Recent = strings.Split(c.Recent, ",")

@@ -217,10 +217,11 @@ func fullSession() engine.Session {
 			Confidence: 0.875,
 			Facts:      map[string]string{"platform": "拼多多"},
 		},
-		Form:    &engine.Form{Channel: "12315", Field: "merchant_address"},
-		Share:   "tok_Qm9yaXM",
-		Created: created,
-		Updated: created.Add(36*time.Hour + 1500*time.Millisecond),
+		Form:          &engine.Form{Channel: "12315", Field: "merchant_address"},
+		Share:         "tok_Qm9yaXM",
+		Created:       created,
+		Updated:       created.Add(36*time.Hour + 1500*time.Millisecond),
+		PersonalSince: created.Add(2 * time.Hour),
 	}
 }
 
