@@ -103,3 +103,34 @@ func TestNoApologyForAMessageThatMayHaveLanded(t *testing.T) {
 		}
 	}
 }
+
+// A Bot API that delivers and then never answers: the user has the
+// message once and no apology (the bot's client gives up after its
+// timeout).
+func TestTimeoutAfterDeliveryIsNotRepeated(t *testing.T) {
+	h := newHarness(t)
+	cfg := h.config()
+	cfg.WebhookURL, cfg.WebhookSecret = "https://bot.example/hook", "s"
+	cfg.HTTPClient = &http.Client{Timeout: 300 * time.Millisecond}
+	b := h.newBot(cfg)
+	u := h.api.NewUser(7400, "Hu", "en")
+	h.api.FailNext("sendMessage", telegramtest.Failure{Hang: true, Applied: true})
+	upd := u.Text("/help")
+	if c := h.post(b, "s", upd); c != http.StatusOK {
+		t.Fatalf("webhook answered %d", c)
+	}
+	h.waitHandled(upd.ID, 1)
+	msgs := h.api.Messages(u.Chat.ID)
+	n := 0
+	for _, m := range msgs {
+		if m.From != nil && m.From.ID == h.api.Bot.ID {
+			n++
+			if strings.Contains(m.Text, "Sorry") {
+				t.Fatalf("apology for a delivered message: %q", m.Text)
+			}
+		}
+	}
+	if n != 1 || len(h.api.Calls("sendMessage")) != 1 {
+		t.Fatalf("%d messages from %d sends, want 1 and 1:\n%s", n, len(h.api.Calls("sendMessage")), h.transcript(u.Chat.ID))
+	}
+}

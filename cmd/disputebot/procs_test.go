@@ -257,24 +257,6 @@ func botMessages(api *telegramtest.Server, chat int64) []models.Message {
 	return out
 }
 
-// questions counts the messages with a keyboard sent to chat: each reply
-// ends with one.
-func questions(calls []telegramtest.Call, chat int64) int {
-	n := 0
-	for _, c := range calls {
-		if c.Method == "sendMessage" && c.OK() && c.ChatID() == chat && len(c.Keyboard()) > 0 {
-			n++
-		}
-	}
-	return n
-}
-
-// waitReply waits until chat has had more than before messages with a
-// keyboard (the end of a reply), or timeout passes (a failure guard).
-func waitReply(api *telegramtest.Server, chat int64, before int, timeout time.Duration) bool {
-	return api.Wait(timeout, func(calls []telegramtest.Call) bool { return questions(calls, chat) > before })
-}
-
 // buttonData finds the callback data of the option on the newest message
 // with a keyboard.
 func buttonData(api *telegramtest.Server, chat int64, prefix, option string) (int, string, bool) {

@@ -130,21 +130,22 @@ func sharedRedis(t *testing.T) string {
 var updateLogRE = regexp.MustCompile(`msg=update update=(\d+) kind=(\S+) .*result=(\S+)`)
 
 // waitHandled waits until a replica has logged update id handled (not as
-// a duplicate): its replies are all sent. timeout is a failure guard.
-func waitHandled(bots []*botProc, id int64, timeout time.Duration) bool {
+// a duplicate): its replies are all sent. It returns the logged result
+// ("ok", "store_unavailable", …); timeout is a failure guard.
+func waitHandled(bots []*botProc, id int64, timeout time.Duration) (string, bool) {
 	re := regexp.MustCompile(`msg=update update=` + strconv.FormatInt(id, 10) + ` kind=\S+ .*result=(\S+)`)
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
 		for _, b := range bots {
 			for _, m := range re.FindAllStringSubmatch(b.stderr.String(), -1) {
 				if m[1] != "duplicate" {
-					return true
+					return m[1], true
 				}
 			}
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	return false
+	return "", false
 }
 
 // figures are what a run of updates did.
@@ -301,7 +302,7 @@ func consult(api *telegramtest.Server, bots []*botProc, chat int64, i int, p con
 		if p.changes[k] {
 			ids = append(ids, strconv.FormatInt(upd.ID, 10))
 		}
-		if !waitHandled(bots, upd.ID, 30*time.Second) {
+		if _, ok := waitHandled(bots, upd.ID, 30*time.Second); !ok {
 			fig.add(func(f *figures) { f.wrong = append(f.wrong, fmt.Sprintf("%s: no reply to step %d", p.name, k)) })
 			return ids
 		}
