@@ -191,6 +191,11 @@ func TestReplicas(t *testing.T) {
 
 	rdb := redisClient(t, url)
 	st := redisstore.New(rdb, redisstore.Options{})
+	t.Cleanup(func() {
+		for i := range plans {
+			st.Delete(context.Background(), "tg:"+strconv.FormatInt(base+int64(i), 10))
+		}
+	})
 	for i, p := range plans {
 		chat := base + int64(i)
 		s, err := st.Get(context.Background(), "tg:"+strconv.FormatInt(chat, 10))
