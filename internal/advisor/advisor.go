@@ -156,6 +156,9 @@ func (a *Advisor) NewCaseEvent(text string) engine.Event {
 // description of another dispute offers to switch cases. Front ends call
 // it and then Handle the event.
 func (a *Advisor) TextEvent(s engine.Session, text string) engine.Event {
+	// Read the text as it will be kept: a stray control character must not
+	// change which option it picks or how it is classified.
+	text = engine.CleanText(text)
 	answer := engine.Event{Kind: engine.Text, Text: text}
 	if s.Form != nil {
 		// Typing a draft's details: it is an answer.
