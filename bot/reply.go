@@ -201,20 +201,11 @@ func (t *turn) callback(ctx context.Context, q *models.CallbackQuery) error {
 		return t.tapLang(ctx, q, msg, tp.value)
 	case 'f':
 		return t.tapForget(ctx, q, msg, tp.value == "yes")
-	case 'b':
-		// The engine's Back does not check the step token, so an old Back
-		// button would undo the current answer. Compare here; the lane
-		// serialises this chat, so nothing moves in between on this replica.
-		s, err := t.b.adv.Session(ctx, t.key)
-		if err != nil {
-			t.ack(ctx, q, "")
-			return err
-		}
-		if engine.Token(s.Seq) != tp.token || s.Pending != nil {
-			t.result = "stale"
-			return t.refuse(ctx, q)
-		}
 	}
+	// A Back button's token is checked by the engine's Step against the
+	// session it steps, inside the advisor's compare-and-set: a check here,
+	// before the save, could pass on this replica while another applies a
+	// fresh answer.
 	res, err := t.handle(ctx, tp.event())
 	if err != nil {
 		t.ack(ctx, q, "")

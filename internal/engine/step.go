@@ -128,6 +128,14 @@ func (st *stepper) apply(ev Event) {
 		st.say(ev.Notice, nil)
 		st.noticed = true
 	}
+	if ev.Kind == Back && ev.Token != "" && (st.stalePress(ev.Token) || st.s.Pending != nil) {
+		// A Back button from an older step (or one tapped while a guess
+		// awaits confirmation, which shows none) changes nothing. Checked
+		// here, against the session being stepped, so the advisor's
+		// compare-and-set makes it atomic across replicas.
+		st.stale()
+		return
+	}
 	if st.s.Form != nil {
 		switch ev.Kind {
 		case Text:
@@ -473,10 +481,6 @@ func (st *stepper) reask(key string) {
 }
 
 func (st *stepper) back() {
-	if st.stalePress(st.token) {
-		st.stale()
-		return
-	}
 	if st.s.Pending != nil {
 		st.s.Pending = nil
 		st.s.Seq++
