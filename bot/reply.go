@@ -214,6 +214,13 @@ func (t *turn) callback(ctx context.Context, q *models.CallbackQuery) error {
 	if res.Duplicate {
 		return nil // answered when first delivered
 	}
+	if res.Repeat {
+		// A double tap on the button just applied: its answer is on
+		// screen already.
+		t.result = "repeat"
+		t.ack(ctx, q, t.tr(t.lang, "bot.toast.repeat", nil))
+		return nil
+	}
 	if stale(res) {
 		t.result = "stale"
 		t.ack(ctx, q, t.tr(t.lang, "bot.toast.stale", nil))

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/go-telegram/bot/models"
+
 	"github.com/disputebot/disputebot/internal/advisor"
 	"github.com/disputebot/disputebot/internal/engine"
 	"github.com/disputebot/disputebot/internal/store"
@@ -76,4 +78,65 @@ func TestStaleBackAcrossReplicas(t *testing.T) {
 		t.Fatalf("a stale Back undid a fresh answer: form %+v, facts %v\n%s", s.Form, s.Facts, h.transcript(u.Chat.ID))
 	}
 	expect(t, msgs, h.T("en", "notice.stale_button"), h.T("en", "draft.ask.demand"))
+}
+
+// toasts are the texts of the callback answers sent for the query ids.
+func (h *harness) toasts(ids ...string) []string {
+	var out []string
+	for _, c := range h.api.Calls("answerCallbackQuery") {
+		for _, id := range ids {
+			if c.Params["callback_query_id"] == id {
+				out = append(out, c.Params["text"])
+			}
+		}
+	}
+	return out
+}
+
+// TestDoubleTapGetsAToastOnly: tapping the button just applied again (a
+// double tap, a slow network) answers with a toast and sends nothing, not
+// "no longer current" and the whole question once per tap (issue 11,
+// defect 10).
+func TestDoubleTapGetsAToastOnly(t *testing.T) {
+	for _, label := range []string{"test.qd.opt.online", "button.back"} {
+		t.Run(label, func(t *testing.T) {
+			h := newHarness(t)
+			h.start()
+			u := h.api.NewUser(502, "Ann", "en")
+			toQuestion(t, h, u, "en")
+			var taps []models.Update
+			for range 8 {
+				upd, ok := u.TapButton(h.T("en", label))
+				if !ok {
+					t.Fatalf("no button %q", label)
+				}
+				taps = append(taps, upd)
+			}
+			before, _ := h.session(u.Chat.ID)
+			msgs := h.during(u, func() { h.deliver(taps...) })
+			after, _ := h.session(u.Chat.ID)
+			if len(after.History) == len(before.History) {
+				t.Fatal("the first tap was not applied")
+			}
+			if d := len(after.History) - len(before.History); d != 1 && d != -1 {
+				t.Fatalf("8 taps moved the history by %d", d)
+			}
+			if len(msgs) != 1 {
+				t.Fatalf("8 taps on one button sent %d messages, want 1:\n%s", len(msgs), h.transcript(u.Chat.ID))
+			}
+			var ids []string
+			for _, tp := range taps[1:] {
+				ids = append(ids, tp.CallbackQuery.ID)
+			}
+			toasts := h.toasts(ids...)
+			if len(toasts) != 7 {
+				t.Fatalf("%d of 7 repeated taps answered", len(toasts))
+			}
+			for _, s := range toasts {
+				if s != h.T("en", "bot.toast.repeat") {
+					t.Fatalf("repeated tap toast %q, want %q", s, h.T("en", "bot.toast.repeat"))
+				}
+			}
+		})
+	}
 }

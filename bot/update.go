@@ -296,6 +296,11 @@ func (t *turn) step(ctx context.Context, ev engine.Event, preKeys ...string) err
 	if res.Duplicate {
 		return nil
 	}
+	if res.Repeat {
+		// Typed text read as the press another replica just applied:
+		// show where the case stands rather than say nothing.
+		return t.step(ctx, engine.Event{Kind: engine.Show}, preKeys...)
+	}
 	return t.reply(ctx, res.Session.Lang, res.Replies, preKeys...)
 }
 

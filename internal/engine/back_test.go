@@ -65,3 +65,32 @@ func TestBackFromACompletedDraftIsStale(t *testing.T) {
 		}
 	}
 }
+
+// TestRepeatIsOnlyTheLastPress: a press is a repeat only while nothing
+// else has changed the session; after a typed answer the old button is
+// plainly stale, and a repeated Back or Accept is a repeat too.
+func TestRepeatIsOnlyTheLastPress(t *testing.T) {
+	cat := testCatalog()
+	now := noon("2026-11-26")
+	r := Step(cat, Session{}, Event{Kind: Start, Tree: "t", Now: now})
+	tap := Event{Kind: Choose, Token: lastToken(r), Option: "goods", Now: now}
+	r = Step(cat, r.Session, tap)
+	typed := Step(cat, r.Session, Event{Kind: Text, Text: "5000", Now: now})
+	if x := Step(cat, typed.Session, tap); x.Repeat || !hasNotice(x, "notice.stale_button") {
+		t.Fatalf("an old press after a typed answer: %+v", x)
+	}
+	back := Event{Kind: Back, Token: lastToken(r), Now: now}
+	b := Step(cat, r.Session, back)
+	if b.Session.Node != "kind" {
+		t.Fatalf("back: %+v", b.Session)
+	}
+	if x := Step(cat, b.Session, back); !x.Repeat || x.Changed {
+		t.Fatalf("a second tap on Back: %+v", x)
+	}
+	p := Step(cat, b.Session, Event{Kind: Propose, Proposal: &Proposal{Category: "t"}, Now: now})
+	yes := Event{Kind: Accept, Token: lastToken(p), Option: "yes", Now: now}
+	a := Step(cat, p.Session, yes)
+	if x := Step(cat, a.Session, yes); !x.Repeat || x.Changed {
+		t.Fatalf("a second tap on Yes: %+v", x)
+	}
+}

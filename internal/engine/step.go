@@ -14,6 +14,22 @@ type Result struct {
 	// Duplicate is true when the event was applied before (same ID); the
 	// front end sends nothing.
 	Duplicate bool
+	// Repeat is true for a button press identical to the one just applied
+	// (a double tap): nothing changes, and the front end acknowledges the
+	// tap without repeating the question.
+	Repeat bool
+}
+
+// pressKey identifies a button press for Session.Pressed. Ticks toggle, so
+// a second tick is a real change, not a repeat.
+func pressKey(ev Event) string {
+	switch ev.Kind {
+	case Choose, Accept, Back:
+		if ev.Token != "" {
+			return string(ev.Kind) + ":" + ev.Token + ":" + ev.Option
+		}
+	}
+	return ""
 }
 
 // Step applies ev to s and returns the new session and the replies. It is
@@ -22,7 +38,11 @@ func Step(cat *Catalog, s Session, ev Event) Result {
 	if ev.ID != "" && slices.Contains(s.Recent, ev.ID) {
 		return Result{Session: s, Duplicate: true}
 	}
-	st := &stepper{cat: cat, s: s.clone(), now: ev.Now, token: ev.Token}
+	press := pressKey(ev)
+	if press != "" && press == s.Pressed {
+		return Result{Session: s, Repeat: true}
+	}
+	st := &stepper{cat: cat, s: s.clone(), now: ev.Now}
 	if st.now.IsZero() {
 		st.now = time.Now()
 	}
@@ -40,6 +60,12 @@ func Step(cat *Catalog, s Session, ev Event) Result {
 	}
 	st.repair()
 	st.apply(ev)
+	if st.changed {
+		st.s.Pressed = ""
+		if !st.refused {
+			st.s.Pressed = press
+		}
+	}
 	if ev.ID != "" && st.changed {
 		st.s.Recent = append(st.s.Recent, ev.ID)
 		if len(st.s.Recent) > maxRecent {
@@ -62,8 +88,6 @@ func Current(cat *Catalog, s Session, now time.Time) []Reply {
 }
 
 type stepper struct {
-	// token is the step token the event carried ("" for typed commands).
-	token   string
 	cat     *Catalog
 	s       Session
 	now     time.Time
@@ -72,6 +96,8 @@ type stepper struct {
 	// noticed: the event brought its own notice (Event.Notice), which
 	// replaces the engine's re-ask notice.
 	noticed bool
+	// refused: the event was a stale or invalid press.
+	refused bool
 }
 
 func (st *stepper) say(key string, data map[string]string) {
@@ -398,6 +424,7 @@ func (st *stepper) setFact(k, v string, prefilled bool) {
 }
 
 func (st *stepper) stale() {
+	st.refused = true
 	st.say("notice.stale_button", nil)
 	st.show()
 }
