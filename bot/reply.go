@@ -200,7 +200,7 @@ func (t *turn) callback(ctx context.Context, q *models.CallbackQuery) error {
 	case 'l':
 		return t.tapLang(ctx, q, msg, tp.value)
 	case 'f':
-		return t.tapForget(ctx, q, msg, tp.value == "yes")
+		return t.tapForget(ctx, q, msg, tp.token, tp.value == "yes")
 	}
 	// A Back button's token is checked by the engine's Step against the
 	// session it steps, inside the advisor's compare-and-set: a check here,
@@ -297,17 +297,28 @@ func (t *turn) tapLang(ctx context.Context, q *models.CallbackQuery, msg *models
 }
 
 // tapForget deletes everything stored for the chat after the user
-// confirmed, or keeps it.
-func (t *turn) tapForget(ctx context.Context, q *models.CallbackQuery, msg *models.Message, yes bool) error {
+// confirmed, or keeps it. A Yes from a confirmation asked before the case
+// moved on (or from before confirmations had a token) deletes nothing.
+func (t *turn) tapForget(ctx context.Context, q *models.CallbackQuery, msg *models.Message, token string, yes bool) error {
 	lang := t.sessionLang(ctx)
 	if !yes {
 		t.ack(ctx, q, "")
 		t.answered(ctx, msg, buttonText(msg, q.Data))
 		return t.show(ctx, "bot.forget.kept")
 	}
-	if err := t.b.adv.Forget(ctx, t.key); err != nil {
-		t.ack(ctx, q, "")
-		return err
+	forgot := false
+	if token != "" {
+		var err error
+		if forgot, err = t.b.adv.ForgetAt(ctx, t.key, token); err != nil {
+			t.ack(ctx, q, "")
+			return err
+		}
+	}
+	if !forgot {
+		t.result = "stale"
+		t.ack(ctx, q, t.tr(lang, "bot.toast.stale", nil))
+		t.answered(ctx, msg, "")
+		return t.send(ctx, lang, []outgoing{{text: t.tr(lang, "bot.forget.stale", nil)}})
 	}
 	t.result = "forgotten"
 	t.ack(ctx, q, "")

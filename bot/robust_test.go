@@ -140,3 +140,53 @@ func TestDoubleTapGetsAToastOnly(t *testing.T) {
 		})
 	}
 }
+
+// TestOldForgetButtonIsRefused: an old "Yes, delete" button does not delete
+// a case that has moved on since it was asked: /forget, /forget, No on the
+// second, /back, Yes on the first (issue 11, defect 3). A button from
+// before confirmations had a token ("f:yes", still in chats) is refused too.
+func TestOldForgetButtonIsRefused(t *testing.T) {
+	h := newHarness(t)
+	h.start()
+	u := h.api.NewUser(503, "Ann", "en")
+	toQuestion(t, h, u, "en")
+	h.send(u, "/forget")
+	yesMsg, yesData, ok := h.api.Button(u.Chat.ID, h.T("en", "bot.forget.yes"))
+	if !ok {
+		t.Fatal("no Yes button")
+	}
+	h.send(u, "/forget")
+	h.tap(u, h.T("en", "bot.forget.no"))
+	h.send(u, "/back")
+	before, err := h.session(u.Chat.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	firstYes := u.Tap(yesMsg, yesData) // update ids grow: make it now
+	msgs := h.during(u, func() { h.deliver(firstYes) })
+	after, err := h.session(u.Chat.ID)
+	if err != nil {
+		t.Fatalf("an old Yes deleted the case: %v\n%s", err, h.transcript(u.Chat.ID))
+	}
+	if after.Node != before.Node || after.Seq != before.Seq {
+		t.Fatalf("an old Yes moved the case: %s → %s", before.Node, after.Node)
+	}
+	expect(t, msgs, h.T("en", "bot.forget.stale"))
+	if got := h.toasts(firstYes.CallbackQuery.ID); len(got) != 1 || got[0] != h.T("en", "bot.toast.stale") {
+		t.Fatalf("old Yes toast %q", got)
+	}
+
+	// A legacy button without a token is refused, not acted on.
+	legacy := h.during(u, func() { h.deliver(u.Tap(last(t, msgs).ID, "f:yes")) })
+	if _, err := h.session(u.Chat.ID); err != nil {
+		t.Fatalf("a legacy f:yes deleted the case: %v", err)
+	}
+	expect(t, legacy, h.T("en", "bot.forget.stale"))
+
+	// The current confirmation still works.
+	h.send(u, "/forget")
+	expect(t, h.tap(u, h.T("en", "bot.forget.yes")), h.T("en", "bot.forget.done"))
+	if _, err := h.session(u.Chat.ID); err == nil {
+		t.Fatal("the current Yes did not delete the case")
+	}
+}
