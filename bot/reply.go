@@ -6,6 +6,7 @@ import (
 	"html"
 	"slices"
 	"sort"
+	"strconv"
 	"unicode/utf16"
 
 	tgbot "github.com/go-telegram/bot"
@@ -138,6 +139,9 @@ var errNothingToSay = errors.New("no message to send")
 // of its message.
 func (t *turn) send(ctx context.Context, lang string, out []outgoing) error {
 	t.lang = lang
+	if !t.first(ctx) {
+		return nil
+	}
 	sent := false
 	for _, o := range join(out, maxMessage) {
 		parts := split(o.text, maxMessage)
@@ -156,6 +160,24 @@ func (t *turn) send(ctx context.Context, lang string, out []outgoing) error {
 		return errNothingToSay
 	}
 	return nil
+}
+
+// first records the update as answered before its first message, unless a
+// step already did, and reports whether this is its first delivery. An
+// update that changes nothing (/help, /summary, a stale tap) is thus
+// answered once even when Telegram delivers it again to another replica.
+// A store error answers anyway: twice is better than not at all.
+func (t *turn) first(ctx context.Context) bool {
+	if t.marked {
+		return true
+	}
+	t.marked = true
+	res, err := t.b.adv.Handle(ctx, t.key, engine.Event{Kind: engine.Mark, ID: strconv.FormatInt(t.update, 10), Lang: t.hint})
+	if err == nil && res.Duplicate {
+		t.result = "duplicate"
+		return false
+	}
+	return true
 }
 
 // join merges each message without a keyboard into the next while the
@@ -321,6 +343,7 @@ func (t *turn) tapForget(ctx context.Context, q *models.CallbackQuery, msg *mode
 		return t.send(ctx, lang, []outgoing{{text: t.tr(lang, "bot.forget.stale", nil)}})
 	}
 	t.result = "forgotten"
+	t.marked = true // marking now would store a session again
 	t.ack(ctx, q, "")
 	t.answered(ctx, msg, buttonText(msg, q.Data))
 	return t.send(ctx, lang, []outgoing{{text: t.tr(lang, "bot.forget.done", nil)}})

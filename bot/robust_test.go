@@ -190,3 +190,48 @@ func TestOldForgetButtonIsRefused(t *testing.T) {
 		t.Fatal("the current Yes did not delete the case")
 	}
 }
+
+// TestReadOnlyRedeliveryAnsweredOnce: an update that changes nothing
+// (/help, /summary, /privacy, /lang, /forget, a stale tap, a sticker),
+// delivered to one replica and again to another, is answered once (issue
+// 11, defect 4).
+func TestReadOnlyRedeliveryAnsweredOnce(t *testing.T) {
+	h := newHarness(t)
+	cfg := h.config()
+	cfg.WebhookURL, cfg.WebhookSecret = "https://bot.example/hook", "s3cret"
+	a, b := h.newBot(cfg), h.newBot(cfg)
+	u := h.api.NewUser(504, "Ann", "en")
+	deliverTo := func(bot *Bot, upd models.Update, times int) {
+		t.Helper()
+		if code := h.post(bot, "s3cret", upd); code != 200 {
+			t.Fatalf("webhook answered %d", code)
+		}
+		h.waitHandled(upd.ID, times)
+	}
+	start := u.Text("/start quality_defect")
+	deliverTo(a, start, 1)
+	stale := u.Tap(1, "c:zz:broken")
+	for _, upd := range []models.Update{
+		u.Text("/help"), u.Text("/summary"), u.Text("/privacy"), u.Text("/lang"), u.Text("/forget"),
+		u.Text("/nosuchcommand"), stale, u.Message(func(m *models.Message) { m.Sticker = &models.Sticker{FileID: "x"} }),
+	} {
+		n := len(h.api.Calls("sendMessage"))
+		deliverTo(a, upd, 1)
+		deliverTo(b, upd, 2)
+		if got := len(h.api.Calls("sendMessage")) - n; got != 1 {
+			t.Errorf("update %d (%s): %d messages for one update on two replicas, want 1", upd.ID, updateKind(upd), got)
+		}
+	}
+}
+
+func updateKind(u models.Update) string {
+	switch {
+	case u.Message != nil && u.Message.Text != "":
+		return u.Message.Text
+	case u.Message != nil:
+		return "media"
+	case u.CallbackQuery != nil:
+		return u.CallbackQuery.Data
+	}
+	return "?"
+}

@@ -105,6 +105,9 @@ type turn struct {
 	// sess is the session after the last event handled, from which
 	// replies that need more than the engine gives (drafts) are rendered.
 	sess engine.Session
+	// marked: the update id is recorded in the session (by a step that
+	// saved, or by send), so a redelivery to any replica is a duplicate.
+	marked bool
 }
 
 // process handles one update on its chat's lane.
@@ -170,6 +173,7 @@ func (t *turn) fail(ctx context.Context, err error) {
 		t.result = "store_unavailable"
 		t.b.log.Warn("session store unreachable", "update", t.update)
 		lang := t.lang // not the session's: the store is what fails
+		t.marked = true
 		if lang == "" {
 			lang = t.hint
 		}
@@ -273,6 +277,7 @@ func (t *turn) edited(ctx context.Context, m *models.Message) error {
 // private chat; everything else there is ignored. Cases hold personal
 // details, which have no place in a group.
 func (t *turn) group(ctx context.Context, m *models.Message) error {
+	t.marked = true // no session for a group: its answers are not deduplicated
 	c, ok := parseCommand(capRunes(m.Text, maxInput))
 	toUs := ok && equalFold(c.to, t.b.me.Username)
 	if !toUs && !(ok && c.name == "start" && c.to == "") {
@@ -317,6 +322,9 @@ func (t *turn) handle(ctx context.Context, ev engine.Event) (engine.Result, erro
 	}
 	if res.Duplicate {
 		t.result = "duplicate"
+	}
+	if res.Changed {
+		t.marked = true
 	}
 	t.sess = res.Session
 	t.lang = res.Session.Lang

@@ -58,9 +58,13 @@ func Step(cat *Catalog, s Session, ev Event) Result {
 		st.s.Seq = st.now.UnixMilli() % (1 << 40)
 		st.changed = true
 	}
-	st.repair()
-	st.apply(ev)
-	if st.changed {
+	if ev.Kind == Mark {
+		st.changed = true // the id is all there is to save
+	} else {
+		st.repair()
+		st.apply(ev)
+	}
+	if st.changed && ev.Kind != Mark {
 		st.s.Pressed = ""
 		if !st.refused {
 			st.s.Pressed = press
