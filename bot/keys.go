@@ -9,7 +9,7 @@ import "github.com/disputebot/disputebot/internal/engine"
 func Keys() []string {
 	keys := []string{
 		"bot.welcome", "bot.welcome_back", "bot.help", "bot.privacy", "bot.toast.stale", "bot.toast.repeat",
-		"bot.notice.unsupported", "bot.notice.edited", "bot.notice.unknown_command",
+		"bot.notice.unsupported", "bot.notice.too_fast", "bot.notice.edited", "bot.notice.unknown_command",
 		"bot.notice.sorry", "bot.lang.pick",
 		"bot.forget.confirm", "bot.forget.yes", "bot.forget.no", "bot.forget.done", "bot.forget.kept", "bot.forget.stale",
 		"bot.group.private", "bot.checklist.intro",

@@ -3,8 +3,10 @@ package bot
 import (
 	"context"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/go-telegram/bot/models"
 
@@ -234,4 +236,57 @@ func updateKind(u models.Update) string {
 		return u.CallbackQuery.Data
 	}
 	return "?"
+}
+
+// gateStore holds every Get until the gate opens: a slow store, so a
+// chat's updates pile up in its lane.
+type gateStore struct {
+	store.Store
+	gate chan struct{}
+}
+
+func (s gateStore) Get(ctx context.Context, key string) (engine.Session, error) {
+	<-s.gate
+	return s.Store.Get(ctx, key)
+}
+
+// TestFloodIsToldOnce: 100 updates at once from one chat overflow its lane;
+// the user is told once that they send too fast, not left with updates
+// dropped without a word (issue 11, defect 14).
+func TestFloodIsToldOnce(t *testing.T) {
+	h := newHarness(t)
+	gate := make(chan struct{})
+	h.store = gateStore{Store: h.store, gate: gate}
+	cfg := h.config()
+	cfg.WebhookURL, cfg.WebhookSecret = "https://bot.example/hook", "s3cret"
+	b := h.newBot(cfg)
+	u := h.api.NewUser(505, "Ann", "en")
+	var ups []models.Update
+	for i := range 100 {
+		ups = append(ups, u.Text("flood "+strconv.Itoa(i)))
+	}
+	for _, up := range ups {
+		if code := h.post(b, "s3cret", up); code != 200 {
+			t.Fatalf("webhook answered %d", code)
+		}
+	}
+	close(gate)
+	for _, up := range ups {
+		h.waitHandled(up.ID, 1)
+	}
+	for deadline := time.Now().Add(10 * time.Second); b.lanes.active() > 0 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	notices := 0
+	for _, m := range h.api.Messages(u.Chat.ID) {
+		if m.From != nil && m.From.ID == h.api.Bot.ID && m.Text == h.T("en", "bot.notice.too_fast") {
+			notices++
+		}
+	}
+	if notices != 1 {
+		t.Fatalf("%d too-fast notices for one flood, want 1", notices)
+	}
+	if !strings.Contains(h.logs.String(), "chat sends too fast") {
+		t.Error("the dropped updates were not logged")
+	}
 }

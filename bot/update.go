@@ -52,10 +52,30 @@ func (b *Bot) accept(u *models.Update) bool {
 		b.seen.remove(u.ID)
 		return false
 	case err != nil:
+		// The lane is full (a flood, or a client gone wild): the update is
+		// dropped, and the user told once per burst, after what is queued.
 		b.log.Warn("chat sends too fast; update dropped", "update", u.ID, "chat", b.tag(chat))
+		b.lanes.overflow(chat, func() { b.tooFast(u, chat) })
 		b.done(u.ID)
 	}
 	return true
+}
+
+// tooFast tells a chat whose updates were dropped that it sends faster
+// than the bot answers.
+func (b *Bot) tooFast(u *models.Update, chat int64) {
+	ctx, cancel := context.WithTimeout(b.base, updateTimeout)
+	defer cancel()
+	// Not the dropped update's answer: it marks nothing in the session.
+	t := &turn{b: b, update: u.ID, chat: chat, key: sessionKey(chat), hint: render.Lang(languageCode(u)), marked: true}
+	defer func() {
+		if r := recover(); r != nil {
+			b.log.Error("panic telling a chat it sends too fast", "update", u.ID)
+		}
+	}()
+	if err := t.sayKey(ctx, "bot.notice.too_fast"); err != nil && !errors.Is(err, errBlocked) {
+		b.log.Info("could not tell a chat it sends too fast", "update", u.ID, "class", errClass(err))
+	}
 }
 
 func (b *Bot) done(id int64) {
