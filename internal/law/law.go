@@ -5,7 +5,9 @@ package law
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"strings"
 
@@ -70,6 +72,9 @@ func Load(fsys fs.FS, name string) (*Registry, []source.Problem) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&f); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, []source.Problem{{File: name, Line: 1, Msg: "the registry is empty: it needs statutes and laws"}}
+		}
 		return nil, source.FromYAML(name, err)
 	}
 	var root yaml.Node
