@@ -72,14 +72,14 @@ func (c Config) Validate() error {
 		}
 	}
 	switch {
+	case len(c.SentinelAddrs) == 0 && c.SentinelMaster != "":
+		return errors.New("REDIS_SENTINEL_MASTER is set but REDIS_SENTINEL_ADDRS is not")
 	case n == 0:
 		return errors.New("no Redis configured: set REDIS_URL, REDIS_CLUSTER_ADDRS or REDIS_SENTINEL_ADDRS")
 	case n > 1:
 		return errors.New("set only one of REDIS_URL, REDIS_CLUSTER_ADDRS and REDIS_SENTINEL_ADDRS")
 	case len(c.SentinelAddrs) > 0 && c.SentinelMaster == "":
 		return errors.New("REDIS_SENTINEL_ADDRS needs REDIS_SENTINEL_MASTER, the name of the master the Sentinels watch")
-	case len(c.SentinelAddrs) == 0 && c.SentinelMaster != "":
-		return errors.New("REDIS_SENTINEL_MASTER is set but REDIS_SENTINEL_ADDRS is not")
 	case c.DB < 0:
 		return errors.New("REDIS_DB must be a database number (0 or more)")
 	case c.DB != 0 && len(c.ClusterAddrs) > 0:
