@@ -38,6 +38,7 @@ func (b *Bot) accept(u *models.Update) bool {
 		// delivery is handled or being handled. Redeliveries to another
 		// replica are caught by the engine, which records update ids.
 		b.log.Debug("update delivered again; dropped", "update", u.ID)
+		b.metrics.Duplicate("process")
 		b.done(u.ID)
 		return true
 	}
@@ -149,6 +150,7 @@ func (b *Bot) process(u *models.Update, chat int64) {
 			t.apologise(ctx)
 		}
 		b.log.Info("update", "update", u.ID, "kind", t.kind, "chat", b.tag(chat), "ms", time.Since(start).Milliseconds(), "result", t.result)
+		b.record(t.kind, t.result, time.Since(start))
 		b.done(u.ID)
 	}()
 	var err error
