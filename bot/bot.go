@@ -97,6 +97,13 @@ type Config struct {
 	// those due every RemindEvery (30s if zero), by Now's clock.
 	Reminders   store.Reminders
 	RemindEvery time.Duration
+	// Metrics records updates, Bot API calls, store conflicts,
+	// consultations and classifier outcomes (nothing if nil).
+	Metrics Metrics
+	// Ready reports whether the bot can serve now (its store answers), for
+	// GET /readyz: 200 "ready", or 503. It must return promptly; the bot
+	// gives it readyTimeout. Nil: always ready.
+	Ready func(ctx context.Context) error
 }
 
 // Bot is a running Telegram front end. Create it with New, then Run it.
@@ -113,6 +120,7 @@ type Bot struct {
 	me      *models.User
 	tagKey  []byte
 	summary SummaryFunc
+	metrics Metrics
 
 	// base is the context updates are handled in. It is not the context
 	// Run is given: on SIGTERM, updates in flight must finish, so base is
@@ -258,6 +266,8 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok"))
 	})
+	b.mux.HandleFunc("GET /readyz", b.serveReady)
+	b.observe(cfg.Metrics)
 	if hookPath != "" {
 		pattern := "POST " + hookPath
 		if hookPath == "/" {

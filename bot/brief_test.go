@@ -51,7 +51,7 @@ func TestOutcomeFitsAPhone(t *testing.T) {
 			if brief == nil {
 				t.Fatalf("no brief outcome message; chat:\n%s", h.transcript(u.Chat.ID))
 			}
-			limit := map[string]int{render.ZH: 900, render.EN: 1500}[l.lang]
+			limit := map[string]int{render.ZH: 800, render.EN: 1250}[l.lang]
 			if n := utf8.RuneCountInString(*brief); n > limit {
 				t.Errorf("first outcome message is %d characters, over %d", n, limit)
 			}

@@ -18,7 +18,10 @@ import (
 //	b:<token>            go back from the question with this token
 //	t:<token>:<evidence> tick or untick an evidence item of the outcome
 //	                     reached at this step token
-//	f:yes|no             confirm or cancel /forget
+//	f:<token>:yes|no     confirm or cancel the /forget asked at this
+//	                     step token; Yes is refused once the case moved
+//	f:yes|no             the same from before confirmations had a token
+//	                     (still in chats): Yes is refused, No keeps
 //	l:zh|en              switch language
 //	s:<token>:sum|share|dl|draft|filed|law|steps|dates|says
 //	                     an action on the outcome shown with this token:
@@ -61,7 +64,7 @@ func sectionOf(act string) (string, bool) {
 // tap is decoded callback data.
 type tap struct {
 	kind  byte   // 'c', 'a', 'b', 't', 'f', 'l', 's', 'd' or 'r'
-	token string // c, a, b, t, s; "zh" for d:zh:<channel>; r's token or rule
+	token string // c, a, b, t, s, f ("" for a legacy f:yes); "zh" for d:zh:<channel>; r's token or rule
 	value string // the option, yes/no, evidence id, language, action or channel
 }
 
@@ -95,6 +98,12 @@ func parseTap(data string) (tap, bool) {
 		}
 		t.token, t.value = tok, v
 	case 'f':
+		if tok, v, ok := cutByte(rest, ':'); ok {
+			if !isToken(tok) {
+				return tap{}, false
+			}
+			t.token, rest = tok, v
+		}
 		if rest != "yes" && rest != "no" {
 			return tap{}, false
 		}

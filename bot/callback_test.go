@@ -20,9 +20,14 @@ func TestParseTap(t *testing.T) {
 		{"a:7:food_safety", tap{kind: 'a', token: "7", value: "food_safety"}, true},
 		{"b:k2", tap{kind: 'b', token: "k2"}, true},
 		{"t:1z:refusal_video", tap{kind: 't', token: "1z", value: "refusal_video"}, true},
-		{"t:refusal_video", tap{}, false}, // the old format, without a step token
-		{"f:yes", tap{kind: 'f', value: "yes"}, true},
+		{"t:refusal_video", tap{}, false},             // the old format, without a step token
+		{"f:yes", tap{kind: 'f', value: "yes"}, true}, // legacy, refused when handled
 		{"f:no", tap{kind: 'f', value: "no"}, true},
+		{"f:8vt43mro:yes", tap{kind: 'f', token: "8vt43mro", value: "yes"}, true},
+		{"f:8vt43mro:no", tap{kind: 'f', token: "8vt43mro", value: "no"}, true},
+		{"f:8vt43mro:maybe", tap{}, false},
+		{"f::yes", tap{}, false},
+		{"f:X:yes", tap{}, false},
 		{"l:zh", tap{kind: 'l', value: "zh"}, true},
 		{"l:en", tap{kind: 'l', value: "en"}, true},
 		{"s:1z:sum", tap{kind: 's', token: "1z", value: "sum"}, true},

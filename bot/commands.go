@@ -93,10 +93,17 @@ func (t *turn) command(ctx context.Context, c command) error {
 	case "remind":
 		return t.remindCommand(ctx, c.arg)
 	case "forget":
+		// The buttons carry the step token of the case as it stands, so a
+		// Yes tapped after the case moved on deletes nothing.
+		s, err := t.b.adv.Session(ctx, t.key)
+		if err != nil {
+			return err
+		}
 		lang := t.sessionLang(ctx)
+		tok := engine.Token(s.Seq)
 		return t.send(ctx, lang, []outgoing{{text: t.tr(lang, "bot.forget.confirm", nil), keyboard: [][]models.InlineKeyboardButton{
-			{{Text: t.tr(lang, "bot.forget.yes", nil), CallbackData: "f:yes"}},
-			{{Text: t.tr(lang, "bot.forget.no", nil), CallbackData: "f:no"}},
+			{{Text: t.tr(lang, "bot.forget.yes", nil), CallbackData: "f:" + tok + ":yes"}},
+			{{Text: t.tr(lang, "bot.forget.no", nil), CallbackData: "f:" + tok + ":no"}},
 		}}})
 	}
 	return t.show(ctx, "bot.notice.unknown_command")

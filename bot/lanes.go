@@ -17,9 +17,14 @@ type lanes struct {
 	busy   map[int64][]func()
 	closed bool
 	wg     sync.WaitGroup
+	// noticed holds the lanes that overflowed in their current burst and
+	// have their notice queued; a lane leaves it when it drains.
+	noticed map[int64]bool
 }
 
-func newLanes(max int) *lanes { return &lanes{max: max, busy: map[int64][]func(){}} }
+func newLanes(max int) *lanes {
+	return &lanes{max: max, busy: map[int64][]func(){}, noticed: map[int64]bool{}}
+}
 
 // run queues job on key's lane. It returns errClosed when the lanes are
 // closed (shutting down) and errFull when the lane is full; the job will
@@ -42,6 +47,23 @@ func (l *lanes) run(key int64, job func()) error {
 	return nil
 }
 
+// overflow queues notice behind key's jobs, beyond the limit, when the
+// lane is busy and has no notice queued in this burst; it reports whether
+// it did. A flood is told once that it was cut, and then once again only
+// after the lane drained: at most one extra job per lane.
+func (l *lanes) overflow(key int64, notice func()) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	q, active := l.busy[key]
+	if l.closed || !active || l.noticed[key] {
+		return false
+	}
+	l.noticed[key] = true
+	l.busy[key] = append(q, notice)
+	l.wg.Add(1)
+	return true
+}
+
 // drain runs key's jobs in order until its queue is empty, then removes the
 // lane. A job stays at the head of the queue while it runs, so the lane
 // exists (and run queues behind it) until the last job is done.
@@ -59,6 +81,7 @@ func (l *lanes) drain(key int64) {
 		q = q[1:]
 		if len(q) == 0 {
 			delete(l.busy, key)
+			delete(l.noticed, key)
 		} else {
 			l.busy[key] = q
 		}

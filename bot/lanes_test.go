@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -108,4 +109,47 @@ func ctxTimeout(t *testing.T, d time.Duration) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// TestLanesOverflowNoticeOncePerBurst: when a lane refuses jobs, one notice
+// job is queued behind the rest (beyond the limit, so it is never refused
+// itself), once per burst: a lane that drained and fills again gets another.
+func TestLanesOverflowNoticeOncePerBurst(t *testing.T) {
+	l := newLanes(2)
+	for burst := 0; burst < 2; burst++ {
+		release := make(chan struct{})
+		var mu sync.Mutex
+		var ran []string
+		job := func(name string) func() {
+			return func() { mu.Lock(); ran = append(ran, name); mu.Unlock() }
+		}
+		if err := l.run(1, func() { <-release }); err != nil {
+			t.Fatal(err)
+		}
+		for l.run(1, job("job")) == nil {
+		}
+		if !l.overflow(1, job("notice")) {
+			t.Fatal("first overflow of a burst queued no notice")
+		}
+		for i := 0; i < 10; i++ {
+			if l.run(1, job("job")) != errFull {
+				t.Fatal("a full lane took a job")
+			}
+			if l.overflow(1, job("notice")) {
+				t.Fatal("a second notice in one burst")
+			}
+		}
+		close(release)
+		for l.active() > 0 {
+			time.Sleep(time.Millisecond)
+		}
+		mu.Lock()
+		if len(ran) == 0 || ran[len(ran)-1] != "notice" || slices.Index(ran, "notice") != len(ran)-1 {
+			t.Fatalf("burst %d ran %v, want the jobs then one notice", burst, ran)
+		}
+		mu.Unlock()
+	}
+	if l.overflow(2, func() {}) {
+		t.Fatal("a notice queued on an idle lane")
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"html"
 	"slices"
 	"sort"
+	"strconv"
 	"unicode/utf16"
 
 	tgbot "github.com/go-telegram/bot"
@@ -139,6 +140,9 @@ var errNothingToSay = errors.New("no message to send")
 // of its message.
 func (t *turn) send(ctx context.Context, lang string, out []outgoing) error {
 	t.lang = lang
+	if !t.first(ctx) {
+		return nil
+	}
 	sent := false
 	for _, o := range join(out, maxMessage) {
 		parts := split(o.text, maxMessage)
@@ -157,6 +161,27 @@ func (t *turn) send(ctx context.Context, lang string, out []outgoing) error {
 		return errNothingToSay
 	}
 	return nil
+}
+
+// first records the update as answered before its first message, unless a
+// step already did, and reports whether this is its first delivery. An
+// update that changes nothing (/help, /summary, a stale tap) is thus
+// answered once even when Telegram delivers it again to another replica.
+// A store error answers anyway: twice is better than not at all.
+func (t *turn) first(ctx context.Context) bool {
+	if t.marked {
+		return true
+	}
+	t.marked = true
+	res, err := t.b.adv.Handle(ctx, t.key, engine.Event{Kind: engine.Mark, ID: strconv.FormatInt(t.update, 10), Lang: t.hint})
+	if err == nil {
+		t.b.acks.release(t.update) // recorded: the webhook may acknowledge it
+	}
+	if err == nil && res.Duplicate {
+		t.result = "duplicate"
+		return false
+	}
+	return true
 }
 
 // join merges each message without a keyboard into the next while the
@@ -201,23 +226,14 @@ func (t *turn) callback(ctx context.Context, q *models.CallbackQuery) error {
 	case 'l':
 		return t.tapLang(ctx, q, msg, tp.value)
 	case 'f':
-		return t.tapForget(ctx, q, msg, tp.value == "yes")
+		return t.tapForget(ctx, q, msg, tp.token, tp.value == "yes")
 	case 'r':
 		return t.tapRemind(ctx, q, msg, tp)
-	case 'b':
-		// The engine's Back does not check the step token, so an old Back
-		// button would undo the current answer. Compare here; the lane
-		// serialises this chat, so nothing moves in between on this replica.
-		s, err := t.b.adv.Session(ctx, t.key)
-		if err != nil {
-			t.ack(ctx, q, "")
-			return err
-		}
-		if engine.Token(s.Seq) != tp.token || s.Pending != nil {
-			t.result = "stale"
-			return t.refuse(ctx, q)
-		}
 	}
+	// A Back button's token is checked by the engine's Step against the
+	// session it steps, inside the advisor's compare-and-set: a check here,
+	// before the save, could pass on this replica while another applies a
+	// fresh answer.
 	res, err := t.handle(ctx, tp.event())
 	if err != nil {
 		t.ack(ctx, q, "")
@@ -225,6 +241,13 @@ func (t *turn) callback(ctx context.Context, q *models.CallbackQuery) error {
 	}
 	if res.Duplicate {
 		return nil // answered when first delivered
+	}
+	if res.Repeat {
+		// A double tap on the button just applied: its answer is on
+		// screen already.
+		t.result = "repeat"
+		t.ack(ctx, q, t.tr(t.lang, "bot.toast.repeat", nil))
+		return nil
 	}
 	if stale(res) {
 		t.result = "stale"
@@ -302,19 +325,31 @@ func (t *turn) tapLang(ctx context.Context, q *models.CallbackQuery, msg *models
 }
 
 // tapForget deletes everything stored for the chat after the user
-// confirmed, or keeps it.
-func (t *turn) tapForget(ctx context.Context, q *models.CallbackQuery, msg *models.Message, yes bool) error {
+// confirmed, or keeps it. A Yes from a confirmation asked before the case
+// moved on (or from before confirmations had a token) deletes nothing.
+func (t *turn) tapForget(ctx context.Context, q *models.CallbackQuery, msg *models.Message, token string, yes bool) error {
 	lang := t.sessionLang(ctx)
 	if !yes {
 		t.ack(ctx, q, "")
 		t.answered(ctx, msg, buttonText(msg, q.Data))
 		return t.show(ctx, "bot.forget.kept")
 	}
-	if err := t.b.adv.Forget(ctx, t.key); err != nil {
-		t.ack(ctx, q, "")
-		return err
+	forgot := false
+	if token != "" {
+		var err error
+		if forgot, err = t.b.adv.ForgetAt(ctx, t.key, token); err != nil {
+			t.ack(ctx, q, "")
+			return err
+		}
+	}
+	if !forgot {
+		t.result = "stale"
+		t.ack(ctx, q, t.tr(lang, "bot.toast.stale", nil))
+		t.answered(ctx, msg, "")
+		return t.send(ctx, lang, []outgoing{{text: t.tr(lang, "bot.forget.stale", nil)}})
 	}
 	t.result = "forgotten"
+	t.marked = true // marking now would store a session again
 	t.ack(ctx, q, "")
 	t.answered(ctx, msg, buttonText(msg, q.Data))
 	return t.send(ctx, lang, []outgoing{{text: t.tr(lang, "bot.forget.done", nil)}})

@@ -60,6 +60,8 @@ type sender struct {
 
 	mu      sync.Mutex
 	blocked map[int64]time.Time
+
+	metrics Metrics // nil: none
 }
 
 // now is the real clock: pacing and blocks are about real time, whatever
@@ -92,6 +94,7 @@ type paced bool
 // do runs call for chat with pacing and retries. chat 0 is a call not tied to
 // a chat (setMyCommands, setWebhook).
 func (s *sender) do(ctx context.Context, chat int64, method string, p paced, call func(context.Context) error) error {
+	call = s.counted(method, call)
 	if s.isBlocked(chat) {
 		return errBlocked
 	}

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -19,13 +20,13 @@ const maxMessage = 3900
 // reopened at the start of the next, so every chunk is valid on its own.
 // Blank chunks are dropped; blank input gives none.
 func split(s string, limit int) []string {
+	toks := tokenize(s)
+	if !slices.ContainsFunc(toks, func(t token) bool { return t.kind != tagToken && !t.blank() }) {
+		return nil // blank, or tags around nothing: Telegram refuses empty text
+	}
 	if utf16Len(s) <= limit {
-		if strings.TrimSpace(s) == "" {
-			return nil
-		}
 		return []string{s}
 	}
-	toks := tokenize(s)
 	var chunks []string
 	var open []token // tags open at the start of the next chunk
 	for i := 0; i < len(toks); {
@@ -47,7 +48,7 @@ func split(s string, limit int) []string {
 		hasText := false
 		for _, t := range toks[i:end] {
 			b.WriteString(t.text)
-			hasText = hasText || t.kind != tagToken && !t.space()
+			hasText = hasText || t.kind != tagToken && !t.blank()
 		}
 		for k := len(next) - 1; k >= 0; k-- {
 			b.WriteString("</" + next[k].name() + ">")
@@ -183,6 +184,12 @@ func (t token) name() string {
 
 // closing reports a closing tag.
 func (t token) closing() bool { return t.text[1] == '/' }
+
+// blank: a character Telegram shows as nothing (any white space), so a
+// chunk of these alone would be refused as empty.
+func (t token) blank() bool {
+	return t.kind == charToken && strings.TrimSpace(t.text) == ""
+}
 
 func (t token) space() bool {
 	return t.kind == charToken && (t.text == " " || t.text == "\n" || t.text == "\t")

@@ -45,6 +45,7 @@ func (b *Bot) enqueue(u *models.Update) (<-chan struct{}, bool) {
 		// delivery is handled or being handled. Redeliveries to another
 		// replica are caught by the engine, which records update ids.
 		b.log.Debug("update delivered again; dropped", "update", u.ID)
+		b.metrics.Duplicate("process")
 		b.done(u.ID)
 		return b.acks.wait(u.ID), true
 	}
@@ -61,11 +62,31 @@ func (b *Bot) enqueue(u *models.Update) (<-chan struct{}, bool) {
 		b.seen.remove(u.ID)
 		return nil, false
 	case err != nil:
+		// The lane is full (a flood, or a client gone wild): the update is
+		// dropped, and the user told once per burst, after what is queued.
 		b.log.Warn("chat sends too fast; update dropped", "update", u.ID, "chat", b.tag(chat))
 		b.acks.release(u.ID)
+		b.lanes.overflow(chat, func() { b.tooFast(u, chat) })
 		b.done(u.ID)
 	}
 	return applied, true
+}
+
+// tooFast tells a chat whose updates were dropped that it sends faster
+// than the bot answers.
+func (b *Bot) tooFast(u *models.Update, chat int64) {
+	ctx, cancel := context.WithTimeout(b.base, updateTimeout)
+	defer cancel()
+	// Not the dropped update's answer: it marks nothing in the session.
+	t := &turn{b: b, update: u.ID, chat: chat, key: sessionKey(chat), hint: render.Lang(languageCode(u)), marked: true}
+	defer func() {
+		if r := recover(); r != nil {
+			b.log.Error("panic telling a chat it sends too fast", "update", u.ID)
+		}
+	}()
+	if err := t.sayKey(ctx, "bot.notice.too_fast"); err != nil && !errors.Is(err, errBlocked) {
+		b.log.Info("could not tell a chat it sends too fast", "update", u.ID, "class", errClass(err))
+	}
 }
 
 func (b *Bot) done(id int64) {
@@ -115,6 +136,9 @@ type turn struct {
 	// sess is the session after the last event handled, from which
 	// replies that need more than the engine gives (drafts) are rendered.
 	sess engine.Session
+	// marked: the update id is recorded in the session (by a step that
+	// saved, or by send), so a redelivery to any replica is a duplicate.
+	marked bool
 }
 
 // process handles one update on its chat's lane.
@@ -137,6 +161,7 @@ func (b *Bot) process(u *models.Update, chat int64) {
 		}
 		b.log.Info("update", "update", u.ID, "kind", t.kind, "chat", b.tag(chat), "ms", time.Since(start).Milliseconds(), "result", t.result)
 		b.acks.release(u.ID)
+		b.record(t.kind, t.result, time.Since(start))
 		b.done(u.ID)
 	}()
 	var err error
@@ -186,6 +211,7 @@ func (t *turn) fail(ctx context.Context, err error) {
 		t.result = "store_unavailable"
 		t.b.log.Warn("session store unreachable", "update", t.update)
 		lang := t.lang // not the session's: the store is what fails
+		t.marked = true
 		if lang == "" {
 			lang = t.hint
 		}
@@ -291,6 +317,7 @@ func (t *turn) edited(ctx context.Context, m *models.Message) error {
 // private chat; everything else there is ignored. Cases hold personal
 // details, which have no place in a group.
 func (t *turn) group(ctx context.Context, m *models.Message) error {
+	t.marked = true // no session for a group: its answers are not deduplicated
 	c, ok := parseCommand(capRunes(m.Text, maxInput))
 	toUs := ok && equalFold(c.to, t.b.me.Username)
 	if !toUs && !(ok && c.name == "start" && c.to == "") {
@@ -313,6 +340,11 @@ func (t *turn) step(ctx context.Context, ev engine.Event, preKeys ...string) err
 	}
 	if res.Duplicate {
 		return nil
+	}
+	if res.Repeat {
+		// Typed text read as the press another replica just applied:
+		// show where the case stands rather than say nothing.
+		return t.step(ctx, engine.Event{Kind: engine.Show}, preKeys...)
 	}
 	return t.reply(ctx, res.Session.Lang, res.Replies, preKeys...)
 }
@@ -343,6 +375,9 @@ func (t *turn) handleFunc(ctx context.Context, event func(engine.Session) engine
 	t.b.acks.release(t.update)
 	if res.Duplicate {
 		t.result = "duplicate"
+	}
+	if res.Changed {
+		t.marked = true
 	}
 	t.sess = res.Session
 	t.lang = res.Session.Lang

@@ -26,7 +26,7 @@ func init() {
 func runChat(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("chat", flag.ContinueOnError)
 	fl.SetOutput(stderr)
-	user := fl.String("user", "local", "who you are; with REDIS_URL the same user resumes their case")
+	user := fl.String("user", "local", "who you are; with Redis (REDIS_URL, REDIS_CLUSTER_ADDRS or REDIS_SENTINEL_ADDRS) the same user resumes their case")
 	lang := fl.String("lang", "", "zh or en (default: from LC_ALL / LC_MESSAGES / LANG)")
 	dialogsDir := fl.String("dialogs", "", "dialogs folder to use instead of the embedded one (for authors)")
 	localesDir := fl.String("locales", "", "locales folder (default: the dialogs folder's sibling \"locales\")")
@@ -47,8 +47,11 @@ func runChat(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	var st store.Store = memstore.New(store.DefaultTTL, time.Now)
-	if url := os.Getenv("REDIS_URL"); url != "" {
-		rs, client, err := redisstore.Open(ctx, url, redisstore.Options{TTL: ttlFromEnv()})
+	if rc, ok, err := redisFromEnv(os.LookupEnv); err != nil {
+		fmt.Fprintln(stderr, "disputebot:", err)
+		return 1
+	} else if ok {
+		rs, client, err := redisstore.Dial(ctx, rc, redisstore.Options{TTL: ttlFromEnv()})
 		if err != nil {
 			fmt.Fprintln(stderr, "disputebot:", err)
 			return 1

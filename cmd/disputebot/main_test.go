@@ -137,3 +137,22 @@ func TestReadmeGraphsUpToDate(t *testing.T) {
 		t.Fatal("dialogs/README.md diagrams are stale: run go run ./cmd/disputebot graph --all --readme dialogs/README.md")
 	}
 }
+
+// TestLintNullLawEntries: a statute or law with no body is a problem at
+// its line and exit 1, not a panic (issue 11, defect 2).
+func TestLintNullLawEntries(t *testing.T) {
+	d, _ := copyData(t)
+	laws := filepath.Join(d, "laws.yaml")
+	edit(t, laws, "\nstatutes:\n", "\nstatutes:\n  zz_empty:\n")
+	edit(t, laws, "\nlaws:\n", "\nlaws:\n  zz_empty_law:\n")
+	var out, errb bytes.Buffer
+	code := run([]string{"lint", d}, nil, &out, &errb)
+	if code != 1 {
+		t.Fatalf("lint exit %d, want 1:\n%s%s", code, out.String(), errb.String())
+	}
+	for _, want := range []string{laws + ":7: statute \"zz_empty\" is empty", laws + ":146: law \"zz_empty_law\" is empty"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
+	}
+}

@@ -62,13 +62,16 @@ func runReminders(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	url, _ := lookup("REDIS_URL")
-	if url == "" {
-		return fail(errors.New("REDIS_URL is not set: reminders are kept in Redis, as `serve` keeps them"))
+	rc, ok, err := redisFromEnv(lookup)
+	if err != nil {
+		return fail(err)
+	}
+	if !ok {
+		return fail(errors.New("REDIS_URL (or REDIS_CLUSTER_ADDRS / REDIS_SENTINEL_ADDRS) is not set: reminders are kept in Redis, as `serve` keeps them"))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	rs, client, err := redisstore.Open(ctx, url, redisstore.Options{TTL: ttlFromEnv()})
+	rs, client, err := redisstore.Dial(ctx, rc, redisstore.Options{TTL: ttlFromEnv()})
 	if err != nil {
 		return fail(err)
 	}

@@ -71,7 +71,7 @@ func serve(ctx context.Context, args []string, lookup func(string) (string, bool
 	if err != nil {
 		return fail(err)
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
+	log := newLogger(stderr, cfg.logJSON, cfg.logLevel)
 
 	data, r, err := loadData(dataDirs("", ""))
 	if err != nil {
@@ -80,16 +80,19 @@ func serve(ctx context.Context, args []string, lookup func(string) (string, bool
 		return 1
 	}
 	var st store.Store
-	if cfg.redisURL == "" {
+	var ready func(context.Context) error // nil: always ready
+	if cfg.redis == nil {
 		st = memstore.New(cfg.ttl, time.Now)
 		log.Warn("sessions are kept in memory: they are lost on restart")
 	} else {
-		rs, client, err := redisstore.Open(ctx, cfg.redisURL, redisstore.Options{TTL: cfg.ttl})
+		rs, client, err := redisstore.Dial(ctx, *cfg.redis, redisstore.Options{TTL: cfg.ttl})
 		if err != nil {
 			return fail(err)
 		}
 		defer client.Close()
 		st = rs
+		ready = redisReady(client, time.Second)
+		log.Info("session store", "redis", cfg.redis.Mode())
 	}
 	rem, _ := st.(store.Reminders) // both stores keep reminders
 	if cfg.sessionKey == nil {
@@ -102,7 +105,9 @@ func serve(ctx context.Context, args []string, lookup func(string) (string, bool
 	if d := newDescriber(stderr); d != nil {
 		describer = d
 	}
+	metrics := newMetrics()
 	b, err := bot.New(ctx, bot.Config{
+		Metrics: metrics, Ready: ready,
 		Token: cfg.token, APIURL: cfg.apiURL,
 		Catalog: data.Catalog, Store: st, Reminders: rem, Renderer: r, Describer: describer,
 		SessionTTL: cfg.ttl, WebhookURL: cfg.webhookURL, WebhookSecret: cfg.webhookSecret,
@@ -112,6 +117,7 @@ func serve(ctx context.Context, args []string, lookup func(string) (string, bool
 	if err != nil {
 		return fail(err)
 	}
+	b.Handle("GET /metrics", metrics.Handler())
 	if err := b.Run(ctx); err != nil {
 		return fail(err)
 	}
@@ -122,12 +128,13 @@ func serve(ctx context.Context, args []string, lookup func(string) (string, bool
 // variables.
 type serveConfig struct {
 	token         string
-	redisURL      string // "" with --memory
+	redis         *redisstore.Config // nil with --memory
 	webhookURL    string
 	webhookSecret string
 	publicURL     string // where GET /s/<token> summary links are reached
 	listenAddr    string
 	apiURL        string
+	logJSON       bool // LOG_FORMAT=json
 	ttl           time.Duration
 	grace         time.Duration // how long SIGTERM waits for updates in flight
 	sessionKey    []byte        // nil: personal details stored in clear
@@ -146,7 +153,7 @@ var (
 func serveConfigFrom(lookup func(string) (string, bool), memory bool) (serveConfig, error) {
 	get := func(k string) string { v, _ := lookup(k); return strings.TrimSpace(v) }
 	c := serveConfig{
-		token: get("TELEGRAM_BOT_TOKEN"), redisURL: get("REDIS_URL"),
+		token:      get("TELEGRAM_BOT_TOKEN"),
 		webhookURL: get("WEBHOOK_URL"), webhookSecret: get("WEBHOOK_SECRET"),
 		listenAddr: get("LISTEN_ADDR"), apiURL: get("TELEGRAM_API_URL"), publicURL: get("PUBLIC_URL"),
 		ttl: store.DefaultTTL, grace: bot.DefaultShutdownGrace, personalTTL: sealed.DefaultPersonalTTL, logLevel: slog.LevelInfo,
@@ -157,12 +164,15 @@ func serveConfigFrom(lookup func(string) (string, bool), memory bool) (serveConf
 	case !tokenRE.MatchString(c.token):
 		return c, errors.New("TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then letters, digits, - and _)")
 	}
-	if memory {
-		c.redisURL = ""
-	} else if c.redisURL == "" {
-		return c, errors.New("REDIS_URL is not set (e.g. redis://localhost:6379/0); or run with --memory to keep sessions in memory for a trial")
-	} else if u, err := url.Parse(c.redisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss" && u.Scheme != "unix") {
-		return c, errors.New("REDIS_URL must be a redis://, rediss:// or unix:// URL")
+	if !memory {
+		rc, ok, err := redisFromEnv(lookup)
+		switch {
+		case err != nil:
+			return c, err
+		case !ok:
+			return c, errors.New("REDIS_URL is not set (e.g. redis://localhost:6379/0), nor REDIS_CLUSTER_ADDRS or REDIS_SENTINEL_ADDRS; or run with --memory to keep sessions in memory for a trial")
+		}
+		c.redis = &rc
 	}
 	if c.webhookURL != "" {
 		u, err := url.Parse(c.webhookURL)
@@ -247,6 +257,16 @@ func serveConfigFrom(lookup func(string) (string, bool), memory bool) (serveConf
 		if err := c.logLevel.UnmarshalText([]byte(v)); err != nil {
 			return c, fmt.Errorf("LOG_LEVEL %q is not one of debug, info, warn, error", v)
 		}
+	}
+	switch v := strings.ToLower(get("LOG_FORMAT")); v {
+	case "", "text":
+	case "json":
+		c.logJSON = true
+	default:
+		return c, fmt.Errorf("LOG_FORMAT %q is not text or json", v)
+	}
+	if err := sizeGlobalRate(get, &c.limits); err != nil {
+		return c, err
 	}
 	return c, nil
 }

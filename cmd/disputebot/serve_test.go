@@ -42,7 +42,7 @@ func TestServeConfig(t *testing.T) {
 		{name: "webhook defaults to :8080", vars: base(map[string]string{"WEBHOOK_URL": "https://bot.example.org/tg", "WEBHOOK_SECRET": "abc_DEF-123"}),
 			check: func(c serveConfig) bool { return c.listenAddr == ":8080" && c.webhookSecret == "abc_DEF-123" }},
 		{name: "memory needs no Redis", vars: map[string]string{"TELEGRAM_BOT_TOKEN": goodToken}, memory: true,
-			check: func(c serveConfig) bool { return c.redisURL == "" }},
+			check: func(c serveConfig) bool { return c.redis == nil }},
 		{name: "all set", vars: base(map[string]string{"LISTEN_ADDR": "127.0.0.1:9000", "TELEGRAM_API_URL": "http://localhost:8081", "SESSION_TTL": "48h", "LOG_LEVEL": "debug"}),
 			check: func(c serveConfig) bool {
 				return c.listenAddr == "127.0.0.1:9000" && c.apiURL == "http://localhost:8081" && c.ttl == 48*time.Hour && c.logLevel == slog.LevelDebug

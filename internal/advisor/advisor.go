@@ -165,6 +165,21 @@ func (a *Advisor) Forget(ctx context.Context, key string) error {
 	return nil
 }
 
+// ForgetAt deletes everything stored for key, as Forget, if the session's
+// step token is still token (the one shown when the user was asked to
+// confirm); otherwise it deletes nothing and returns false, so an old
+// confirmation cannot delete a case that has moved on since.
+func (a *Advisor) ForgetAt(ctx context.Context, key, token string) (bool, error) {
+	s, err := a.Session(ctx, key)
+	if err != nil {
+		return false, fmt.Errorf("forget session: %w", err)
+	}
+	if engine.Token(s.Seq) != token {
+		return false, nil
+	}
+	return true, a.Forget(ctx, key)
+}
+
 // Clock is the advisor's idea of now.
 func (a *Advisor) Clock() time.Time { return a.now() }
 
@@ -205,6 +220,9 @@ func (a *Advisor) NewCaseEvent(text string) engine.Event {
 // description of another dispute offers to switch cases. Front ends call
 // it and then Handle the event.
 func (a *Advisor) TextEvent(s engine.Session, text string) engine.Event {
+	// Read the text as it will be kept: a stray control character must not
+	// change which option it picks or how it is classified.
+	text = engine.CleanText(text)
 	answer := engine.Event{Kind: engine.Text, Text: text}
 	if s.Form != nil {
 		// Typing a draft's details: it is an answer.

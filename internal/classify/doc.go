@@ -5,7 +5,9 @@
 //
 // It is pure and offline: a multinomial logistic-regression model is
 // trained from the labelled examples embedded from dialogs/classify, and
-// Classify only does arithmetic. Training and calibration take longer than
+// Classify only does arithmetic. Its weights are the average of several
+// training runs over differently shuffled data (and of each run's last
+// epochs), so the answers do not hinge on one shuffle seed. Training and calibration take longer than
 // start-up may, so `go generate ./internal/classify` stores the trained
 // model in model.bin (about 0.7 MB) and Load decodes it in milliseconds. A
 // test fails when model.bin is not the model of today's training data; if

@@ -247,6 +247,14 @@ func TestEvaluation(t *testing.T) {
 	// service_refund and unfair_terms F1 0.889 (4 of the misses are
 	// auto-renewal lines sent to unfair_terms, whose tree has its own
 	// auto-renewal outcome) — short of the targets, reported, not gated.
+	// After a third round (weights averaged over 8 runs, one written label
+	// policy for auto-renewal and marked prices, train7.yaml; eval4 used as
+	// a development set too), eval5.yaml, written blind by a fourth author
+	// during that round, was scored once: top-1 0.967, every category's F1
+	// >= 0.92, zh 0.962 / en 0.975 (worst F1 0.919 / 0.909). It meets the
+	// targets and is gated from then on. One of its lines, a traffic fine
+	// that eval3 and eval4 also held in near-identical words, was removed
+	// for the disjointness test (it was classified correctly).
 	sets := []struct {
 		name     string
 		patterns []string
@@ -256,6 +264,7 @@ func TestEvaluation(t *testing.T) {
 		{"eval2.yaml", []string{"eval2.yaml"}, true, true},
 		{"eval3.yaml", []string{"eval3.yaml"}, true, false},
 		{"eval4.yaml", []string{"eval4.yaml"}, true, false},
+		{"eval5.yaml", []string{"eval5.yaml"}, true, true},
 		{"eval.yaml", []string{"eval.yaml"}, false, true},
 		// "all" is the sets gated since issue 9 started: eval.yaml and eval2.yaml.
 		{"all", []string{"eval.yaml", "eval2.yaml"}, true, true},

@@ -18,7 +18,7 @@ import (
 // featureVersion changes whenever features, Normalize, the lexicon or
 // Train change what a model learns from the same data, so that a stale
 // model.bin is detected (TestEmbeddedModel) instead of silently used.
-const featureVersion = "features-v2 seg-lexicon"
+const featureVersion = "features-v2 seg-lexicon avg-runs"
 
 // trainPattern names the training files inside classifydata.FS.
 const trainPattern = "train*.yaml"

@@ -140,6 +140,10 @@ func (c *Chat) handle(ctx context.Context, line string) error {
 
 func (c *Chat) step(ctx context.Context, ev engine.Event) error {
 	res, err := c.Advisor.Handle(ctx, c.Key, ev)
+	if err == nil && res.Repeat {
+		// The press just applied, again: show where the case stands.
+		res, err = c.Advisor.Handle(ctx, c.Key, engine.Event{Kind: engine.Show})
+	}
 	if err != nil {
 		return err
 	}

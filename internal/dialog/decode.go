@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -98,6 +99,9 @@ func decodeTree(file string, data []byte) (*engine.Tree, []source.Problem) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&raw); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, []source.Problem{{File: file, Line: 1, Msg: "the file is empty: a tree needs an id, a version, a start node and nodes"}}
+		}
 		var te *yaml.TypeError
 		if !errors.As(err, &te) {
 			return nil, source.FromYAML(file, err)

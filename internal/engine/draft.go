@@ -69,7 +69,9 @@ func (st *stepper) nextField(channel string) {
 		}
 	}
 	if st.s.Form != nil {
+		// The questions are done: their buttons (Back) are old from now on.
 		st.s.Form = nil
+		st.s.Seq++
 		st.changed = true
 	}
 	if channel == FiledForm {

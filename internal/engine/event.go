@@ -34,6 +34,10 @@ const (
 	// Draft asks for a complaint text for channel Event.Option (see
 	// DraftFields), asking first for any detail it still lacks.
 	Draft EventKind = "draft"
+	// Mark records Event.ID as handled and changes nothing else: a front
+	// end answering an update without a step (help, a summary) marks it,
+	// so a redelivery to another replica is recognised as Duplicate.
+	Mark EventKind = "mark"
 )
 
 // NewCase as a Propose event's Option gives up the current case first

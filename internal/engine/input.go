@@ -23,7 +23,7 @@ func (e *InputError) Error() string { return e.Key }
 // money as yuan with two decimals ("299.00"), dates as YYYY-MM-DD, yes/no as
 // "yes"/"no", numbers without trailing zeros, text trimmed.
 func ParseInput(spec *InputSpec, raw string, now time.Time) (string, *InputError) {
-	s := strings.TrimSpace(normalizeWidth(raw))
+	s := CleanText(normalizeWidth(raw))
 	if s == "" {
 		return "", &InputError{Key: "input.empty"}
 	}
@@ -33,12 +33,7 @@ func ParseInput(spec *InputSpec, raw string, now time.Time) (string, *InputError
 		if limit <= 0 {
 			limit = DefaultMaxLen
 		}
-		s = strings.Map(func(r rune) rune {
-			if unicode.IsControl(r) {
-				return ' '
-			}
-			return r
-		}, strings.TrimSpace(raw))
+		s = CleanText(raw) // not width-folded: a name is kept as typed
 		if n := utf8.RuneCountInString(s); n > limit {
 			return "", &InputError{Key: "input.too_long", Data: map[string]string{"Max": strconv.Itoa(limit)}}
 		}
@@ -87,6 +82,50 @@ func ParseInput(spec *InputSpec, raw string, now time.Time) (string, *InputError
 		return "", &InputError{Key: "input.bad_yesno"}
 	}
 	return "", &InputError{Key: "input.bad_text"}
+}
+
+// CleanText is typed text as the bot keeps it: control characters
+// (C0, DEL, C1) and invisible direction overrides removed, line breaks,
+// tabs and other runs of white space read as one space, and trimmed. Every
+// place text enters (answers, draft details, descriptions) cleans it the
+// same way, so a stray DEL or escape never becomes a fact or an answer of
+// blanks.
+func CleanText(s string) string {
+	clean := true
+	for _, r := range s {
+		if r < ' ' || r == 0x7f || 0x80 <= r && r < 0xa0 || invisibleFormat(r) || r == utf8.RuneError || r != ' ' && unicode.IsSpace(r) {
+			clean = false
+			break
+		}
+	}
+	if clean && !strings.Contains(s, "  ") {
+		return strings.TrimSpace(s)
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		switch {
+		case unicode.IsSpace(r):
+			space = true
+			continue
+		case unicode.IsControl(r) || invisibleFormat(r) || r == utf8.RuneError:
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// invisibleFormat: direction overrides and isolates (which can make a
+// draft read differently from what it says), marks and the byte-order
+// mark. Joiners stay: emoji need them.
+func invisibleFormat(r rune) bool {
+	return 0x202a <= r && r <= 0x202e || 0x2066 <= r && r <= 0x2069 || r == 0x200e || r == 0x200f || r == 0xfeff
 }
 
 func formatNumber(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }

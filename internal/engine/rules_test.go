@@ -234,7 +234,7 @@ func TestParseInput(t *testing.T) {
 		{"yes in chinese", &InputSpec{Kind: YesNoInput}, "是的", "yes", ""},
 		{"no in english", &InputSpec{Kind: YesNoInput}, "No", "no", ""},
 		{"yesno nonsense", &InputSpec{Kind: YesNoInput}, "maybe", "", "input.bad_yesno"},
-		{"text control chars cleaned", &InputSpec{Kind: TextInput}, "Shop\x00A", "Shop A", ""},
+		{"text control chars cleaned", &InputSpec{Kind: TextInput}, "Shop\x00A", "ShopA", ""},
 		{"text too long", &InputSpec{Kind: TextInput, MaxLen: 5}, "abcdef", "", "input.too_long"},
 		{"number range", &InputSpec{Kind: NumberInput, Min: 1, Max: 12, HasMin: true, HasMax: true}, "13", "", "input.out_of_range"},
 		{"number ok", &InputSpec{Kind: NumberInput}, "3", "3", ""},

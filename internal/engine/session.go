@@ -32,6 +32,10 @@ type Session struct {
 	// update (webhook retry) is applied once. It is saved together with the
 	// step by the same compare-and-set, which makes deduplication atomic.
 	Recent []string `json:"r,omitempty"`
+	// Pressed is the button press applied last ("choose:<token>:<option>"),
+	// while nothing else has changed the session since: the same press
+	// again is a double tap, answered quietly (Result.Repeat).
+	Pressed string `json:"pr,omitempty"`
 	// Evidence the user has ticked as "I have it", by evidence id.
 	Evidence map[string]bool `json:"e,omitempty"`
 	// Pending is a classified free-text description awaiting confirmation.

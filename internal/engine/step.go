@@ -14,6 +14,22 @@ type Result struct {
 	// Duplicate is true when the event was applied before (same ID); the
 	// front end sends nothing.
 	Duplicate bool
+	// Repeat is true for a button press identical to the one just applied
+	// (a double tap): nothing changes, and the front end acknowledges the
+	// tap without repeating the question.
+	Repeat bool
+}
+
+// pressKey identifies a button press for Session.Pressed. Ticks toggle, so
+// a second tick is a real change, not a repeat.
+func pressKey(ev Event) string {
+	switch ev.Kind {
+	case Choose, Accept, Back:
+		if ev.Token != "" {
+			return string(ev.Kind) + ":" + ev.Token + ":" + ev.Option
+		}
+	}
+	return ""
 }
 
 // Step applies ev to s and returns the new session and the replies. It is
@@ -22,7 +38,11 @@ func Step(cat *Catalog, s Session, ev Event) Result {
 	if ev.ID != "" && slices.Contains(s.Recent, ev.ID) {
 		return Result{Session: s, Duplicate: true}
 	}
-	st := &stepper{cat: cat, s: s.clone(), now: ev.Now, token: ev.Token}
+	press := pressKey(ev)
+	if press != "" && press == s.Pressed {
+		return Result{Session: s, Repeat: true}
+	}
+	st := &stepper{cat: cat, s: s.clone(), now: ev.Now}
 	if st.now.IsZero() {
 		st.now = time.Now()
 	}
@@ -38,8 +58,18 @@ func Step(cat *Catalog, s Session, ev Event) Result {
 		st.s.Seq = st.now.UnixMilli() % (1 << 40)
 		st.changed = true
 	}
-	st.repair()
-	st.apply(ev)
+	if ev.Kind == Mark {
+		st.changed = true // the id is all there is to save
+	} else {
+		st.repair()
+		st.apply(ev)
+	}
+	if st.changed && ev.Kind != Mark {
+		st.s.Pressed = ""
+		if !st.refused {
+			st.s.Pressed = press
+		}
+	}
 	if ev.ID != "" && st.changed {
 		st.s.Recent = append(st.s.Recent, ev.ID)
 		if len(st.s.Recent) > maxRecent {
@@ -62,8 +92,6 @@ func Current(cat *Catalog, s Session, now time.Time) []Reply {
 }
 
 type stepper struct {
-	// token is the step token the event carried ("" for typed commands).
-	token   string
 	cat     *Catalog
 	s       Session
 	now     time.Time
@@ -72,6 +100,8 @@ type stepper struct {
 	// noticed: the event brought its own notice (Event.Notice), which
 	// replaces the engine's re-ask notice.
 	noticed bool
+	// refused: the event was a stale or invalid press.
+	refused bool
 }
 
 func (st *stepper) say(key string, data map[string]string) {
@@ -127,6 +157,14 @@ func (st *stepper) apply(ev Event) {
 	if ev.Notice != "" {
 		st.say(ev.Notice, nil)
 		st.noticed = true
+	}
+	if ev.Kind == Back && ev.Token != "" && (st.stalePress(ev.Token) || st.s.Pending != nil) {
+		// A Back button from an older step (or one tapped while a guess
+		// awaits confirmation, which shows none) changes nothing. Checked
+		// here, against the session being stepped, so the advisor's
+		// compare-and-set makes it atomic across replicas.
+		st.stale()
+		return
 	}
 	if st.s.Form != nil {
 		switch ev.Kind {
@@ -392,6 +430,7 @@ func (st *stepper) setFact(k, v string, prefilled bool) {
 }
 
 func (st *stepper) stale() {
+	st.refused = true
 	st.say("notice.stale_button", nil)
 	st.show()
 }
@@ -475,10 +514,6 @@ func (st *stepper) reask(key string) {
 }
 
 func (st *stepper) back() {
-	if st.stalePress(st.token) {
-		st.stale()
-		return
-	}
 	if st.s.Pending != nil {
 		st.s.Pending = nil
 		st.s.Seq++

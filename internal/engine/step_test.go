@@ -69,9 +69,15 @@ func TestStepWalkBackAndStale(t *testing.T) {
 	if bad.Changed || bad.Session.Node != "amount" || !hasNotice(bad, "input.bad_money") {
 		t.Fatalf("bad input changed the session or did not re-ask: %+v", bad)
 	}
-	// The old button is stale now and changes nothing.
-	stale := Step(cat, before, Event{Kind: Choose, Token: oldTok, Option: "goods", Now: now})
-	if stale.Changed || !hasNotice(stale, "notice.stale_button") {
+	// The same tap again (a double tap) is a repeat: nothing changes and
+	// nothing is said.
+	again := Step(cat, before, Event{Kind: Choose, Token: oldTok, Option: "goods", Now: now})
+	if again.Changed || !again.Repeat || len(again.Replies) != 0 {
+		t.Fatalf("double tap: %+v", again)
+	}
+	// Another button of the old question is stale now and changes nothing.
+	stale := Step(cat, before, Event{Kind: Choose, Token: oldTok, Option: "menu", Now: now})
+	if stale.Changed || stale.Repeat || !hasNotice(stale, "notice.stale_button") {
 		t.Fatalf("stale tap applied: %+v", stale)
 	}
 	// A forged option on the current token is stale too.

@@ -5,7 +5,9 @@ package law
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"strings"
 
@@ -70,6 +72,9 @@ func Load(fsys fs.FS, name string) (*Registry, []source.Problem) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&f); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, []source.Problem{{File: name, Line: 1, Msg: "the registry is empty: it needs statutes and laws"}}
+		}
 		return nil, source.FromYAML(name, err)
 	}
 	var root yaml.Node
@@ -79,12 +84,24 @@ func Load(fsys fs.FS, name string) (*Registry, []source.Problem) {
 	r := &Registry{Statutes: f.Statutes, Entries: f.Laws, File: name}
 	var probs []source.Problem
 	for id, s := range r.Statutes {
+		if s == nil {
+			// "cpl:" with nothing after it: reported, and left out so the
+			// registry never holds a nil statute.
+			probs = append(probs, source.Problem{File: name, Line: slines[id], Msg: fmt.Sprintf("statute %q is empty: it needs name, short and source", id)})
+			delete(r.Statutes, id)
+			continue
+		}
 		s.ID = id
 		if s.Name.ZH == "" || s.Name.EN == "" || s.Short.ZH == "" || s.Short.EN == "" {
 			probs = append(probs, source.Problem{File: name, Line: slines[id], Msg: fmt.Sprintf("statute %q needs name and short in zh and en", id)})
 		}
 	}
 	for id, e := range r.Entries {
+		if e == nil {
+			probs = append(probs, source.Problem{File: name, Line: lines[id], Msg: fmt.Sprintf("law %q is empty: it needs statute, article, says and source", id)})
+			delete(r.Entries, id)
+			continue
+		}
 		e.ID, e.Line = id, lines[id]
 		switch {
 		case r.Statutes[e.Statute] == nil:

@@ -46,3 +46,35 @@ func TestCites(t *testing.T) {
 		t.Errorf("unknown statute not reported: %v", probs)
 	}
 }
+
+// TestLoadNullEntries: an entry with no body (a key and nothing after it)
+// is a problem at its line, not a panic.
+func TestLoadNullEntries(t *testing.T) {
+	tests := []struct {
+		name, data string
+		line       int
+	}{
+		{"null statute", "statutes:\n 00:\n", 2},
+		{"null law", "laws:\n x:\n", 2},
+		{"null law among good ones", registry + "  broken:\n", 9},
+		{"null statute used by a law", "statutes:\n cpl:\nlaws:\n  x: { statute: cpl, article: { zh: a, en: a }, says: { zh: a, en: a }, source: s }\n", 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, probs := Load(fstest.MapFS{"laws.yaml": {Data: []byte(tt.data)}}, "laws.yaml")
+			if len(probs) == 0 {
+				t.Fatal("no problem reported")
+			}
+			found := false
+			for _, p := range probs {
+				if p.File != "laws.yaml" || p.Line == 0 {
+					t.Errorf("problem without file:line: %v", p)
+				}
+				found = found || p.Line == tt.line
+			}
+			if !found {
+				t.Errorf("no problem at line %d: %v", tt.line, probs)
+			}
+		})
+	}
+}

@@ -15,7 +15,7 @@ import (
 // briefLimit is the most a first outcome message may hold, in characters
 // of plain text: about one phone screen (issue 9 asks 600-900 Chinese
 // characters; English needs more letters for the same lines).
-var briefLimit = map[string]int{render.ZH: 900, render.EN: 1500}
+var briefLimit = map[string]int{render.ZH: 800, render.EN: 1250}
 
 // TestBriefFitsAPhone renders the first outcome message of every dialog
 // case in both languages against golden files (testdata/<tree>/<case>.

@@ -29,7 +29,7 @@ func Keys() []string {
 	for rule := range engine.CompensationRules {
 		keys = append(keys, "compensation."+rule, "compensation."+rule+".condition")
 	}
-	keys = append(keys, "outcome.compensation_if", "compensation.condition_met", "compensation.condition_needed", "outcome.first_step")
+	keys = append(keys, "outcome.compensation_if", "compensation.condition_met", "compensation.condition_needed", "outcome.first_step", "outcome.disclaimer_short")
 	for _, part := range Sections {
 		keys = append(keys, "outcome.more."+part)
 	}
@@ -461,6 +461,9 @@ func (r *Renderer) Brief(lang string, a *engine.Advice, f Format) (Message, erro
 		}
 	}
 	if d, ok := nearestOpen(a.Deadlines); ok {
+		// An open period that may run on past a rest day only gets longer:
+		// the hedge waits in the full list; a known extension is kept.
+		d.MayRunOn = false
 		w.nl()
 		if err := r.deadline(w, lang, d); err != nil {
 			return Message{}, err
@@ -476,9 +479,12 @@ func (r *Renderer) Brief(lang string, a *engine.Advice, f Format) (Message, erro
 			return Message{}, err
 		}
 	}
-	if err := r.disclaimer(w, lang); err != nil {
+	disc, err := r.T(lang, "outcome.disclaimer_short", nil)
+	if err != nil {
 		return Message{}, err
 	}
+	w.nl()
+	w.italic("ℹ️ " + disc)
 	return Message{Text: w.String()}, nil
 }
 

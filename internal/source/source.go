@@ -65,6 +65,11 @@ func FromYAML(file string, err error) []Problem {
 		if n, _ := fmt.Sscanf(m, "line %d:", &line); n == 1 {
 			m = strings.TrimSpace(m[strings.Index(m, ":")+1:])
 		}
+		if line == 0 {
+			// Some syntax errors ("found unexpected end of stream") name no
+			// line; the file's first still gives the author a place to open.
+			line = 1
+		}
 		ps = append(ps, Problem{File: file, Line: line, Msg: authorWords(m)})
 	}
 	return ps

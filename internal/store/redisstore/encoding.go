@@ -49,6 +49,7 @@ type compactSession struct {
 	Evidence    map[string]bool   `json:"e,omitempty"`
 	Pending     *engine.Proposal  `json:"p,omitempty"`
 	Share       string            `json:"sh,omitempty"`
+	Pressed     string            `json:"pr,omitempty"`
 	Form        *engine.Form      `json:"fm,omitempty"`
 	Created     int64             `json:"c,omitempty"`
 	Updated     int64             `json:"u,omitempty"`
@@ -70,7 +71,7 @@ func encode(s engine.Session) ([]byte, error) {
 	c := compactSession{
 		Version: s.Version, Format: compactFormat, Lang: s.Lang, Tree: s.Tree, TreeVersion: s.TreeVersion,
 		Node: s.Node, Facts: s.Facts, Prefilled: s.Prefilled, Seq: s.Seq, At: s.At, Evidence: s.Evidence,
-		Pending: s.Pending, Share: s.Share, Form: s.Form, Created: unixNano(s.Created), Updated: unixNano(s.Updated),
+		Pending: s.Pending, Share: s.Share, Pressed: s.Pressed, Form: s.Form, Created: unixNano(s.Created), Updated: unixNano(s.Updated),
 		Personal: unixNano(s.PersonalSince),
 	}
 	if len(s.Recent) > 0 {
@@ -166,7 +167,7 @@ func decode(data []byte) (engine.Session, error) {
 	}
 	s := engine.Session{
 		Version: c.Version, Lang: c.Lang, Tree: c.Tree, TreeVersion: c.TreeVersion, Node: c.Node, Facts: c.Facts,
-		Prefilled: c.Prefilled, Seq: c.Seq, At: c.At, Evidence: c.Evidence, Pending: c.Pending, Share: c.Share,
+		Prefilled: c.Prefilled, Seq: c.Seq, At: c.At, Evidence: c.Evidence, Pending: c.Pending, Share: c.Share, Pressed: c.Pressed,
 		Form: c.Form, Created: fromUnixNano(c.Created), Updated: fromUnixNano(c.Updated), Recent: c.RecentList,
 		PersonalSince: fromUnixNano(c.Personal),
 	}

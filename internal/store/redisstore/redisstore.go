@@ -4,7 +4,16 @@
 //
 // Each session is one Redis string:
 //
-//	<prefix>session:<key>   e.g. "disputebot:session:tg:123456"
+//	<prefix>{<key>}:session   e.g. "disputebot:{tg:123456}:session"
+//
+// The braces are a Redis Cluster hash tag: every key of one chat hashes on
+// its session key alone, so they share a slot, and any script or
+// transaction over them runs on one node. The prefix must not hold "{".
+// Sessions saved before hash tags, under <prefix>session:<key>, are still
+// read: a Get that misses moves the old key to the new name (keeping its
+// expiry), and Delete removes both. Sessions expire after 30 days idle, so
+// once every replica has run this version for that long no old key is left
+// and the fallback read finds nothing (one extra GET for a new chat only).
 //
 // holding the session as compact JSON (see encoding.go: format 2; sessions
 // stored as engine.Session's own JSON before are still read), with the
@@ -94,16 +103,16 @@ const pingTimeout = 3 * time.Second
 // on the new client. The caller closes the client. An unreachable server is
 // an error satisfying errors.Is(err, store.ErrUnavailable). The URL's
 // password never appears in errors.
+//
+// Timeouts the URL does not set are DefaultTimeout's, as with Dial, which
+// also reaches a Redis Cluster or a master through Sentinel.
 func Open(ctx context.Context, rawURL string, opts Options) (*Store, *redis.Client, error) {
-	ro, err := redis.ParseURL(rawURL)
+	ro, err := parseURL(rawURL)
 	if err != nil {
-		// url.Error quotes the whole URL, password included; keep only the reason.
-		var uerr *url.Error
-		if errors.As(err, &uerr) {
-			err = uerr.Err
-		}
-		return nil, nil, fmt.Errorf("redisstore: invalid redis URL %s: %w", redact(rawURL), err)
+		return nil, nil, err
 	}
+	applyTimeouts(&ro.DialTimeout, &ro.ReadTimeout, &ro.WriteTimeout, &ro.MaxRetries, 0)
+	ro.ContextTimeoutEnabled = true
 	client := redis.NewClient(ro)
 	pctx, cancel := context.WithTimeout(ctx, pingTimeout)
 	defer cancel()
@@ -123,7 +132,7 @@ func redact(rawURL string) string {
 	return u.Redacted()
 }
 
-func (s *Store) key(key string) string { return s.prefix + "session:" + key }
+func (s *Store) key(key string) string { return s.prefix + "{" + key + "}:session" }
 
 func (s *Store) linkKey(token string) string { return s.prefix + "link:" + token }
 
@@ -159,6 +168,9 @@ func (s *Store) DeleteLink(ctx context.Context, token string) error {
 // Get implements store.Store.
 func (s *Store) Get(ctx context.Context, key string) (engine.Session, error) {
 	data, err := s.rdb.Get(ctx, s.key(key)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		data, err = s.moveOld(ctx, key)
+	}
 	if errors.Is(err, redis.Nil) {
 		return engine.Session{}, store.ErrNotFound
 	}
@@ -232,7 +244,7 @@ func (s *Store) Put(ctx context.Context, key string, sess engine.Session) (engin
 
 // Delete implements store.Store.
 func (s *Store) Delete(ctx context.Context, key string) error {
-	if err := s.rdb.Del(ctx, s.key(key)).Err(); err != nil {
+	if err := s.del(ctx, key); err != nil {
 		return fmt.Errorf("delete session %s: %w", key, classify(err))
 	}
 	return nil

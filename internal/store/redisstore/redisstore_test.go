@@ -99,14 +99,14 @@ func TestKeyLayoutAndTTL(t *testing.T) {
 	if _, err := s.Put(ctx, "tg:1", engine.Session{Node: "start", Seq: 3}); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := b.client.Get(ctx, prefix+"session:tg:1").Result()
+	raw, err := b.client.Get(ctx, prefix+"{tg:1}:session").Result()
 	if err != nil {
 		t.Fatalf("raw GET: %v", err)
 	}
 	if want := `{"v":1,"z":2,"n":"start","s":3}`; raw != want {
 		t.Errorf("stored JSON = %s\nwant %s", raw, want)
 	}
-	ttl, err := b.client.PTTL(ctx, prefix+"session:tg:1").Result()
+	ttl, err := b.client.PTTL(ctx, prefix+"{tg:1}:session").Result()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,10 +132,10 @@ func testDefaultPrefix(t *testing.T, b *backend) {
 	if _, err := s.Put(t.Context(), "cli:alice", engine.Session{}); err != nil {
 		t.Fatal(err)
 	}
-	if !b.mr.Exists("disputebot:session:cli:alice") {
+	if !b.mr.Exists("disputebot:{cli:alice}:session") {
 		t.Fatalf("keys = %v, want disputebot:session:cli:alice", b.mr.Keys())
 	}
-	if ttl := b.mr.TTL("disputebot:session:cli:alice"); ttl != time.Hour {
+	if ttl := b.mr.TTL("disputebot:{cli:alice}:session"); ttl != time.Hour {
 		t.Fatalf("TTL = %v, want 1h", ttl)
 	}
 }
@@ -146,19 +146,19 @@ func TestCorruptValue(t *testing.T) {
 	prefix := b.uniquePrefix(t)
 	s := redisstore.New(b.client, redisstore.Options{Prefix: prefix})
 	for _, raw := range []string{`not json`, `{"v":"x"}`, `[1,2]`, `null`, `{"n":"a"}`} {
-		if err := b.client.Set(ctx, prefix+"session:tg:1", raw, time.Minute).Err(); err != nil {
+		if err := b.client.Set(ctx, prefix+"{tg:1}:session", raw, time.Minute).Err(); err != nil {
 			t.Fatal(err)
 		}
 		_, err := s.Put(ctx, "tg:1", engine.Session{Version: 1})
 		if !errors.Is(err, redisstore.ErrCorrupt) || !strings.Contains(err.Error(), "put session tg:1") {
 			t.Errorf("Put over %s: %v, want ErrCorrupt", raw, err)
 		}
-		if got, _ := b.client.Get(ctx, prefix+"session:tg:1").Result(); got != raw {
+		if got, _ := b.client.Get(ctx, prefix+"{tg:1}:session").Result(); got != raw {
 			t.Errorf("Put over %s overwrote it with %s", raw, got)
 		}
 	}
 	for _, raw := range []string{`not json`, `{"v":"x"}`, `[1,2]`} {
-		if err := b.client.Set(ctx, prefix+"session:tg:1", raw, time.Minute).Err(); err != nil {
+		if err := b.client.Set(ctx, prefix+"{tg:1}:session", raw, time.Minute).Err(); err != nil {
 			t.Fatal(err)
 		}
 		_, err := s.Get(ctx, "tg:1")
@@ -183,7 +183,7 @@ func TestWrongType(t *testing.T) {
 	ctx := t.Context()
 	prefix := b.uniquePrefix(t)
 	s := redisstore.New(b.client, redisstore.Options{Prefix: prefix})
-	if err := b.client.HSet(ctx, prefix+"session:tg:1", "a", "b").Err(); err != nil {
+	if err := b.client.HSet(ctx, prefix+"{tg:1}:session", "a", "b").Err(); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Get(ctx, "tg:1"); err == nil || errors.Is(err, store.ErrUnavailable) {
@@ -298,7 +298,7 @@ func TestOpen(t *testing.T) {
 		if _, err := s.Put(t.Context(), "k", engine.Session{}); err != nil {
 			t.Fatal(err)
 		}
-		if !mr.Exists("x:session:k") {
+		if !mr.Exists("x:{k}:session") {
 			t.Fatalf("keys = %v", mr.Keys())
 		}
 	})

@@ -211,6 +211,7 @@ func fullSession() engine.Session {
 		Seq:      42,
 		At:       "16",
 		Recent:   []string{"u:1001", "u:1002", "cb:abc"},
+		Pressed:  "choose:16:yes",
 		Evidence: map[string]bool{"order_screenshot": true, "chat_log": false},
 		Pending: &engine.Proposal{
 			Category:   "ecommerce_refund",
