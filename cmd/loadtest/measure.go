@@ -91,7 +91,7 @@ func sessionSizes(ctx context.Context, rdb *redis.Client, chats []int64) []int64
 	}
 	var out []int64
 	for _, c := range chats {
-		n, err := rdb.MemoryUsage(ctx, "disputebot:session:tg:"+strconv.FormatInt(c, 10), 0).Result()
+		n, err := rdb.MemoryUsage(ctx, "disputebot:{tg:"+strconv.FormatInt(c, 10)+"}:session", 0).Result()
 		if err == nil {
 			out = append(out, n)
 		}

@@ -293,3 +293,17 @@ func Decide(cat *engine.Catalog, s *engine.Session, r Reminder, now time.Time) (
 	}
 	return lang, Current(r, Outcome(cat, *s, now))
 }
+
+// Sort orders reminders by due time, then session key, then id: the order
+// every store lists them in, so replicas and the operator's listing agree.
+func Sort(rs []Reminder) {
+	sort.Slice(rs, func(i, j int) bool {
+		if !rs[i].At.Equal(rs[j].At) {
+			return rs[i].At.Before(rs[j].At)
+		}
+		if rs[i].Key != rs[j].Key {
+			return rs[i].Key < rs[j].Key
+		}
+		return rs[i].ID < rs[j].ID
+	})
+}

@@ -80,20 +80,8 @@ func (s *Store) Reminders(ctx context.Context, key string) ([]remind.Reminder, e
 	for _, p := range s.rems[key] {
 		out = append(out, cloneReminder(p.r))
 	}
-	sortReminders(out)
+	remind.Sort(out)
 	return out, nil
-}
-
-func sortReminders(rs []remind.Reminder) {
-	sort.Slice(rs, func(i, j int) bool {
-		if !rs[i].At.Equal(rs[j].At) {
-			return rs[i].At.Before(rs[j].At)
-		}
-		if rs[i].Key != rs[j].Key {
-			return rs[i].Key < rs[j].Key
-		}
-		return rs[i].ID < rs[j].ID
-	})
 }
 
 // DueReminders implements store.Reminders.
@@ -111,7 +99,7 @@ func (s *Store) DueReminders(ctx context.Context, t time.Time, n int) ([]remind.
 			}
 		}
 	}
-	sortReminders(out)
+	remind.Sort(out)
 	if n > 0 && len(out) > n {
 		out = out[:n]
 	}

@@ -29,7 +29,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"sort"
 	"strconv"
 	"time"
 
@@ -131,20 +130,8 @@ func (s *Store) Reminders(ctx context.Context, key string) ([]remind.Reminder, e
 		}
 		out = append(out, r)
 	}
-	sortReminders(out)
+	remind.Sort(out)
 	return out, nil
-}
-
-func sortReminders(rs []remind.Reminder) {
-	sort.Slice(rs, func(i, j int) bool {
-		if !rs[i].At.Equal(rs[j].At) {
-			return rs[i].At.Before(rs[j].At)
-		}
-		if rs[i].Key != rs[j].Key {
-			return rs[i].Key < rs[j].Key
-		}
-		return rs[i].ID < rs[j].ID
-	})
 }
 
 // DueReminders implements store.Reminders.
@@ -183,7 +170,7 @@ func (s *Store) DueReminders(ctx context.Context, t time.Time, n int) ([]remind.
 			}
 		}
 	}
-	sortReminders(out)
+	remind.Sort(out)
 	if n > 0 && len(out) > n {
 		out = out[:n]
 	}
