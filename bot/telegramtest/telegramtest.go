@@ -87,6 +87,9 @@ type Failure struct {
 	Body string
 }
 
+// hangLimit bounds a Hang failure; clients in tests give up well before.
+const hangLimit = 5 * time.Second
+
 // TooManyRequests is the 429 Telegram answers when a bot sends too fast.
 func TooManyRequests(retryAfter int) Failure {
 	return Failure{Code: http.StatusTooManyRequests, RetryAfter: retryAfter, Description: fmt.Sprintf("Too Many Requests: retry after %d", retryAfter)}
@@ -340,7 +343,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.record(call)
 		s.mu.Unlock()
 		if f.Hang {
-			<-r.Context().Done()
+			// Until the client gives up. The bound is a guard: a client
+			// whose cancellation the server does not notice (seen once
+			// in a full run) must not hold Close, and the test, forever.
+			select {
+			case <-r.Context().Done():
+			case <-time.After(hangLimit):
+			}
 			return
 		}
 		if f.Drop {
