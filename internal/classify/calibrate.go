@@ -22,14 +22,7 @@ func Calibrate(examples []Example, opt TrainOptions, k int) (float64, error) {
 	}
 	var held []scored
 	for fold := range k {
-		var tr, te []Example
-		for i, e := range examples {
-			if i%k == fold {
-				te = append(te, e)
-			} else {
-				tr = append(tr, e)
-			}
-		}
+		tr, te := foldSplit(examples, k, fold)
 		m, err := Train(tr, opt)
 		if err != nil {
 			return 0, err
@@ -74,4 +67,17 @@ func Calibrate(examples []Example, opt TrainOptions, k int) (float64, error) {
 		}
 	}
 	return math.Round(math.Exp((lo+hi)/2)*1000) / 1000, nil
+}
+
+// foldSplit is fold number fold of k-fold cross-validation: every k-th
+// example (from fold) is held out, the rest trains.
+func foldSplit(examples []Example, k, fold int) (train, held []Example) {
+	for i, e := range examples {
+		if i%k == fold {
+			held = append(held, e)
+		} else {
+			train = append(train, e)
+		}
+	}
+	return train, held
 }

@@ -32,14 +32,7 @@ func TestCrossValidation(t *testing.T) {
 	for _, opt := range grid {
 		correct, disp, dispUnk, unkTP, unkFP, unkFN := 0, 0, 0, 0, 0, 0
 		for fold := range k {
-			var tr, te []Example
-			for i, e := range ex {
-				if i%k == fold {
-					te = append(te, e)
-				} else {
-					tr = append(tr, e)
-				}
-			}
+			tr, te := foldSplit(ex, k, fold)
 			m, err := Train(tr, opt)
 			if err != nil {
 				t.Fatal(err)

@@ -9,13 +9,7 @@ import "testing"
 func TestControlCharactersStripped(t *testing.T) {
 	now := noon("2026-11-26")
 	text := &InputSpec{Kind: TextInput}
-	tests := []struct {
-		name string
-		spec *InputSpec
-		raw  string
-		want string
-		err  string
-	}{
+	tests := []parseCase{
 		{"DEL alone is empty", text, "\x7f", "", "input.empty"},
 		{"NUL and DEL alone are empty", text, " \x00\x7f ", "", "input.empty"},
 		{"C1 control alone is empty", text, "\u0085\u009b", "", "input.empty"},
@@ -31,20 +25,7 @@ func TestControlCharactersStripped(t *testing.T) {
 		{"yes with bell", &InputSpec{Kind: YesNoInput}, "yes\a", "yes", ""},
 		{"draft detail", draftFieldSpec, "\x7fLi\x00 Wei\x7f", "Li Wei", ""},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseInput(tt.spec, tt.raw, now)
-			if tt.err != "" {
-				if err == nil || err.Key != tt.err {
-					t.Fatalf("got %q, %v; want error %s", got, err, tt.err)
-				}
-				return
-			}
-			if err != nil || got != tt.want {
-				t.Fatalf("got %q, %v; want %q", got, err, tt.want)
-			}
-		})
-	}
+	checkParseInput(t, now, tests)
 }
 
 // TestDraftFieldOfControlsIsReasked: a draft detail of control characters

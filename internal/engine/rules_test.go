@@ -208,13 +208,7 @@ func TestParseInput(t *testing.T) {
 	now := noon("2026-11-26")
 	money := &InputSpec{Kind: MoneyInput, Max: 1e6, HasMax: true}
 	date := &InputSpec{Kind: DateInput}
-	tests := []struct {
-		name string
-		spec *InputSpec
-		raw  string
-		want string
-		err  string
-	}{
+	tests := []parseCase{
 		{"money plain", money, "299", "299.00", ""},
 		{"money yuan sign and comma", money, "¥1,299.5", "1299.50", ""},
 		{"money full-width digits", money, "２９９元", "299.00", ""},
@@ -239,20 +233,7 @@ func TestParseInput(t *testing.T) {
 		{"number range", &InputSpec{Kind: NumberInput, Min: 1, Max: 12, HasMin: true, HasMax: true}, "13", "", "input.out_of_range"},
 		{"number ok", &InputSpec{Kind: NumberInput}, "3", "3", ""},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseInput(tt.spec, tt.raw, now)
-			if tt.err != "" {
-				if err == nil || err.Key != tt.err {
-					t.Fatalf("got %q, %v; want error %s", got, err, tt.err)
-				}
-				return
-			}
-			if err != nil || got != tt.want {
-				t.Fatalf("got %q, %v; want %q", got, err, tt.want)
-			}
-		})
-	}
+	checkParseInput(t, now, tests)
 }
 
 func TestCondition(t *testing.T) {
@@ -328,5 +309,34 @@ func TestCalendarCheck(t *testing.T) {
 		if this != tt.thisYear || next != tt.next {
 			t.Errorf("%s: got missing this year %v, next %v; want %v, %v", tt.now, this, next, tt.thisYear, tt.next)
 		}
+	}
+}
+
+// parseCase is one typed answer: the input it is given, and the stored
+// value or the error key it must give.
+type parseCase struct {
+	name string
+	spec *InputSpec
+	raw  string
+	want string
+	err  string
+}
+
+// checkParseInput runs ParseInput over a table of cases at now.
+func checkParseInput(t *testing.T, now time.Time, tests []parseCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseInput(tt.spec, tt.raw, now)
+			if tt.err != "" {
+				if err == nil || err.Key != tt.err {
+					t.Fatalf("got %q, %v; want error %s", got, err, tt.err)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("got %q, %v; want %q", got, err, tt.want)
+			}
+		})
 	}
 }
