@@ -38,6 +38,8 @@ type Store struct {
 	puts    int
 	// rems holds planned reminders by session key and reminder id.
 	rems map[string]map[string]*planned
+	// outbox is the Outbox view, made on first use.
+	outbox *Store
 }
 
 type link struct {

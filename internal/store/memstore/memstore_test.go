@@ -97,3 +97,15 @@ func TestRemindersConformance(t *testing.T) {
 		return s, s
 	})
 }
+
+// The outbox view keeps the reminders' contract, apart from the reminders.
+func TestOutboxConformance(t *testing.T) {
+	storetest.RunReminders(t, func(t *testing.T) (store.Reminders, store.Reminders) {
+		s := memstore.New(0, nil)
+		return s.Outbox(), s.Outbox()
+	})
+	storetest.SeparateQueues(t, func(t *testing.T) (store.Reminders, store.Reminders) {
+		s := memstore.New(0, nil)
+		return s, s.Outbox()
+	})
+}

@@ -16,6 +16,17 @@ import (
 
 var _ store.Reminders = (*Store)(nil)
 
+// Outbox is a store.Reminders of its own: the replies owed to chats
+// (bot/outbox.go), kept apart from reminders as redisstore keeps them.
+func (s *Store) Outbox() store.Reminders {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.outbox == nil {
+		s.outbox = New(s.ttl, s.clock)
+	}
+	return s.outbox
+}
+
 // planned is one stored reminder. next is when it may next be claimed: its
 // planned time, or the end of the lease that holds it.
 type planned struct {

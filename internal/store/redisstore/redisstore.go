@@ -81,6 +81,9 @@ type Store struct {
 	rdb    redis.UniversalClient
 	prefix string
 	ttlMS  int64
+	// queue names the reminder-shaped queue this Store's reminder methods
+	// work on: "remind" for reminders, "owed" for its Outbox view.
+	queue string
 }
 
 // New returns a Store using client. The caller owns client and closes it.
@@ -92,7 +95,7 @@ func New(client redis.UniversalClient, opts Options) *Store {
 		opts.TTL = store.DefaultTTL
 	}
 	ms := int64((opts.TTL + time.Millisecond - 1) / time.Millisecond)
-	return &Store{rdb: client, prefix: opts.Prefix, ttlMS: ms}
+	return &Store{rdb: client, prefix: opts.Prefix, ttlMS: ms, queue: "remind"}
 }
 
 // pingTimeout bounds the reachability check in Open.

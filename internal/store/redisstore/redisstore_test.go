@@ -377,6 +377,20 @@ func TestRemindersConformance(t *testing.T) {
 	})
 }
 
+// The outbox view is a queue of its own with the reminders' contract.
+func TestOutboxConformance(t *testing.T) {
+	storetest.RunReminders(t, func(t *testing.T) (store.Reminders, store.Reminders) {
+		b := newBackend(t)
+		prefix := b.uniquePrefix(t)
+		return redisstore.New(b.client, redisstore.Options{Prefix: prefix}).Outbox(), redisstore.New(b.client, redisstore.Options{Prefix: prefix}).Outbox()
+	})
+	storetest.SeparateQueues(t, func(t *testing.T) (store.Reminders, store.Reminders) {
+		b := newBackend(t)
+		s := redisstore.New(b.client, redisstore.Options{Prefix: b.uniquePrefix(t)})
+		return s, s.Outbox()
+	})
+}
+
 // A restart is a new client and store on the same server: the reminders and
 // their claims are where they were.
 func TestRemindersSurviveRestart(t *testing.T) {

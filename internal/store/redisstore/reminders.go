@@ -52,7 +52,17 @@ const keepAfter = 30 * 24 * time.Hour
 
 func shardOf(key string) int { return int(crc32.ChecksumIEEE([]byte(key)) % Shards) }
 
-func (s *Store) shardBase(n int) string { return fmt.Sprintf("%sremind:{%02d}:", s.prefix, n) }
+func (s *Store) shardBase(n int) string { return fmt.Sprintf("%s%s:{%02d}:", s.prefix, s.queue, n) }
+
+// Outbox is a store.Reminders over a queue of its own (<prefix>owed:{NN}:…,
+// laid out as reminders are): the replies owed to chats (bot/outbox.go). It
+// shares the client and the contract, so the reminders' conformance suite
+// covers it, and a debt can never be mistaken for a reminder.
+func (s *Store) Outbox() store.Reminders {
+	o := *s
+	o.queue = "owed"
+	return &o
+}
 
 func (s *Store) remKeys(key string) (due, recs, claims string) {
 	b := s.shardBase(shardOf(key))

@@ -57,6 +57,13 @@ func TestCluster(t *testing.T) {
 		})
 	})
 
+	t.Run("Outbox", func(t *testing.T) {
+		storetest.RunReminders(t, func(t *testing.T) (store.Reminders, store.Reminders) {
+			prefix := randomPrefix()
+			return redisstore.New(client, redisstore.Options{Prefix: prefix}).Outbox(), redisstore.New(client, redisstore.Options{Prefix: prefix}).Outbox()
+		})
+	})
+
 	t.Run("SessionsSpreadOverMasters", func(t *testing.T) {
 		ctx := t.Context()
 		for i := range 30 {

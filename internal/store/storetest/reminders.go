@@ -308,3 +308,50 @@ func testRemPrefix(t *testing.T, a, _ store.Reminders) {
 	due, _ := a.DueReminders(ctxT(t), t0, 0)
 	wantIDs(t, "due", ids(due), "cli:alice/x", "tg:5/x")
 }
+
+// SeparateQueues checks two queues of one backend (reminders and the
+// outbox) never see each other's entries: what is set, listed, due or
+// claimed on one is not on the other, and clearing one leaves the other.
+func SeparateQueues(t *testing.T, newQ NewReminders) {
+	t.Helper()
+	t.Run("SeparateQueues", func(t *testing.T) {
+		ctx := t.Context()
+		a, b := newQ(t)
+		at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+		ra := remind.Reminder{ID: "a", Key: "tg:1", At: at, Kind: remind.FollowUp}
+		rb := remind.Reminder{ID: "b", Key: "tg:1", At: at, Kind: remind.FollowUp}
+		if err := a.SetReminders(ctx, "tg:1", []remind.Reminder{ra}); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.SetReminders(ctx, "tg:1", []remind.Reminder{rb}); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []struct {
+			name string
+			r    store.Reminders
+			id   string
+		}{{"first", a, "a"}, {"second", b, "b"}} {
+			got, err := q.r.Reminders(ctx, "tg:1")
+			if err != nil || len(got) != 1 || got[0].ID != q.id {
+				t.Fatalf("%s queue lists %v (%v), want only %q", q.name, got, err, q.id)
+			}
+			due, err := q.r.DueReminders(ctx, at, 10)
+			if err != nil || len(due) != 1 || due[0].ID != q.id {
+				t.Fatalf("%s queue has due %v (%v), want only %q", q.name, due, err, q.id)
+			}
+		}
+		claims, err := b.ClaimReminders(ctx, at, "tg:", time.Minute, 10)
+		if err != nil || len(claims) != 1 || claims[0].Reminder.ID != "b" {
+			t.Fatalf("second queue claims %v (%v), want only b", claims, err)
+		}
+		if err := b.SetReminders(ctx, "tg:1", nil); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := a.Reminders(ctx, "tg:1"); err != nil || len(got) != 1 {
+			t.Fatalf("clearing the second queue left the first with %v (%v)", got, err)
+		}
+		if got, err := a.ClaimReminders(ctx, at, "tg:", time.Minute, 10); err != nil || len(got) != 1 || got[0].Reminder.ID != "a" {
+			t.Fatalf("first queue claims %v (%v), want a", got, err)
+		}
+	})
+}
