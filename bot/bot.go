@@ -97,6 +97,12 @@ type Config struct {
 	// those due every RemindEvery (30s if zero), by Now's clock.
 	Reminders   store.Reminders
 	RemindEvery time.Duration
+	// Outbox keeps the replies owed to chats: those of a saved step that
+	// could not be delivered (outbox.go). Run pays those due at start and
+	// every OutboxEvery (5s if zero). Nil: a reply that cannot be
+	// delivered is lost (the user's next message shows the case).
+	Outbox      store.Reminders
+	OutboxEvery time.Duration
 	// Metrics records updates, Bot API calls, store conflicts,
 	// consultations and classifier outcomes (nothing if nil).
 	Metrics Metrics
@@ -386,13 +392,18 @@ func (b *Bot) Run(ctx context.Context) error {
 		go func() { b.api.Start(pctx); close(polling) }()
 	}
 	b.log.Info("bot started", "mode", mode, "bot", b.me.Username, "listen", b.cfg.ListenAddr)
-	reminding := make(chan struct{})
+	reminding, paying := make(chan struct{}), make(chan struct{})
 	rctx, stopReminding := context.WithCancel(ctx)
 	defer stopReminding()
 	if b.cfg.Reminders != nil {
 		go func() { b.remindLoop(rctx); close(reminding) }()
 	} else {
 		close(reminding)
+	}
+	if b.cfg.Outbox != nil {
+		go func() { b.outboxLoop(rctx); close(paying) }()
+	} else {
+		close(paying)
 	}
 
 	var err error
@@ -407,6 +418,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 	stopReminding()
 	<-reminding // before the lanes close
+	<-paying
 	dctx, cancel := context.WithTimeout(context.Background(), b.cfg.ShutdownTimeout)
 	defer cancel()
 	// The server stops listening at once; webhook requests in progress are
@@ -418,6 +430,11 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 	// Grace over: requests still waiting are answered 503 (delivered again).
 	b.stop()
+	// Updates cut short now record the replies they owe (outbox.go) while
+	// the store is still open: a moment more.
+	octx, ocancel := context.WithTimeout(context.Background(), oweTimeout+time.Second)
+	_ = b.lanes.close(octx)
+	ocancel()
 	select {
 	case <-served:
 	case <-time.After(time.Second):

@@ -13,7 +13,7 @@ func Keys() []string {
 	keys := []string{
 		"bot.welcome", "bot.welcome_back", "bot.help", "bot.privacy", "bot.toast.stale", "bot.toast.repeat",
 		"bot.notice.unsupported", "bot.notice.too_fast", "bot.notice.edited", "bot.notice.unknown_command",
-		"bot.notice.sorry", "bot.lang.pick",
+		"bot.notice.sorry", "bot.notice.owed", "bot.lang.pick",
 		"bot.forget.confirm", "bot.forget.yes", "bot.forget.no", "bot.forget.done", "bot.forget.kept", "bot.forget.stale",
 		"bot.group.private", "bot.checklist.intro",
 		"bot.actions.intro", "bot.action.summary", "bot.action.share", "bot.action.download", "bot.action.drafts", "bot.action.filed",

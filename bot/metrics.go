@@ -41,6 +41,10 @@ type Metrics interface {
 	// Classified: a free-text description was read: "matched" (one
 	// category proposed), "unsure" (alternatives offered) or "none".
 	Classified(outcome, category string)
+	// Owed: the replies of a saved step could not be delivered and are
+	// owed ("recorded"), or a debt was settled: "paid" (delivered later),
+	// "void" (the chat moved on, or its case is gone) or "dropped".
+	Owed(result string)
 }
 
 // noMetrics records nothing.
@@ -52,6 +56,7 @@ func (noMetrics) APICall(string, string)               {}
 func (noMetrics) StoreConflict()                       {}
 func (noMetrics) Consultation(string, string)          {}
 func (noMetrics) Classified(string, string)            {}
+func (noMetrics) Owed(string)                          {}
 
 // apiCode is an API call's outcome for metrics.
 func apiCode(err error) string {

@@ -34,6 +34,7 @@ func (r *metricsRecorder) Update(kind, result string, _ time.Duration) {
 func (r *metricsRecorder) Duplicate(layer string)              { r.add("dup " + layer) }
 func (r *metricsRecorder) APICall(method, code string)         { r.add("api " + method + " " + code) }
 func (r *metricsRecorder) StoreConflict()                      { r.add("conflict") }
+func (r *metricsRecorder) Owed(result string)                  { r.add("owed " + result) }
 func (r *metricsRecorder) Consultation(category, phase string) { r.add(phase + " " + category) }
 func (r *metricsRecorder) Classified(outcome, category string) {
 	r.add("classified " + outcome + " " + category)

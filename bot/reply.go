@@ -350,6 +350,7 @@ func (t *turn) tapForget(ctx context.Context, q *models.CallbackQuery, msg *mode
 	}
 	t.result = "forgotten"
 	t.marked = true // marking now would store a session again
+	t.forgetDebts(ctx)
 	t.ack(ctx, q, "")
 	t.answered(ctx, msg, buttonText(msg, q.Data))
 	return t.send(ctx, lang, []outgoing{{text: t.tr(lang, "bot.forget.done", nil)}})

@@ -139,6 +139,9 @@ type turn struct {
 	// marked: the update id is recorded in the session (by a step that
 	// saved, or by send), so a redelivery to any replica is a duplicate.
 	marked bool
+	// stepped: this turn saved a step, so its replies are owed until
+	// delivered (outbox.go).
+	stepped bool
 }
 
 // process handles one update on its chat's lane.
@@ -176,6 +179,10 @@ func (b *Bot) process(u *models.Update, chat int64) {
 		err = t.inline(ctx, u.InlineQuery)
 	}
 	if err != nil {
+		if t.owe(ctx, err) {
+			t.result = "owed"
+			return
+		}
 		t.fail(ctx, err)
 	}
 }
@@ -377,7 +384,7 @@ func (t *turn) handleFunc(ctx context.Context, event func(engine.Session) engine
 		t.result = "duplicate"
 	}
 	if res.Changed {
-		t.marked = true
+		t.marked, t.stepped = true, true
 	}
 	t.sess = res.Session
 	t.lang = res.Session.Lang

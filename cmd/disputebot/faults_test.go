@@ -345,3 +345,102 @@ func TestFaultSigtermUnderLoad(t *testing.T) {
 		}
 	}
 }
+
+// Replies cut short by the end of the shutdown grace, after the webhook
+// acknowledged their updates, are owed and delivered by the next process
+// (issue 11, defects 8 and 9): every step acknowledged is applied, and
+// every chat then sees where its case stands, once.
+func TestFaultRepliesOwedAcrossRestart(t *testing.T) {
+	url := sharedRedis(t)
+	api := telegramtest.New(t)
+	b := startBot(t, api, url, "LOG_LEVEL=info", "SHUTDOWN_GRACE=500ms")
+	const chats = 6
+	base := 8_600_000 + time.Now().UnixNano()%1_000_000
+	players := make([]*player, chats)
+	taps := make([]models.Update, chats)
+	for i := range players {
+		p := newPlayer(t, api, base+int64(i), "en")
+		if _, res := play(t, b, p.u.Text("/start return_refused")); res != "ok" {
+			t.Fatalf("result %s", res)
+		}
+		upd, ok := p.tap("refused")
+		if !ok {
+			t.Fatal("no question to answer")
+		}
+		players[i], taps[i] = p, upd
+	}
+	// Every reply to the taps hangs until the process gives up on it.
+	hang := make([]telegramtest.Failure, chats)
+	for i := range hang {
+		hang[i] = telegramtest.Failure{Hang: true}
+	}
+	api.FailNext("sendMessage", hang...)
+	before := len(api.Calls("sendMessage"))
+	codes := make([]int, chats)
+	var wg sync.WaitGroup
+	for i := range taps {
+		wg.Add(1)
+		go func() { defer wg.Done(); codes[i] = b.post(taps[i]) }()
+	}
+	wg.Wait()
+	if !api.Wait(30*time.Second, func(calls []telegramtest.Call) bool {
+		n := 0
+		for _, c := range calls {
+			if c.Method == "sendMessage" {
+				n++
+			}
+		}
+		return n-before >= chats
+	}) {
+		t.Fatal("the replies were never sent")
+	}
+	b.signal(syscall.SIGTERM)
+	select {
+	case <-b.done:
+	case <-time.After(60 * time.Second): // a failure guard
+		t.Fatal("serve did not exit after SIGTERM")
+	}
+	st := redisstore.New(redisClient(t, url), redisstore.Options{})
+	applied := 0
+	for i, u := range taps {
+		s, err := st.Get(context.Background(), "tg:"+strconv.FormatInt(players[i].chat, 10))
+		if codes[i] == 200 && err == nil && slices.Contains(s.Recent, strconv.FormatInt(u.ID, 10)) {
+			applied++
+		}
+	}
+	if applied != chats {
+		t.Fatalf("%d of %d taps acknowledged and applied:\n%s", applied, chats, b.stderr)
+	}
+	owed := strings.Count(b.stderr.String(), "replies not delivered; owed to the chat")
+	// The next process pays what is owed as it starts.
+	b2 := startBot(t, api, url, "LOG_LEVEL=info")
+	notice := text(t, "en", "bot.notice.owed")
+	paid := 0
+	deadline := time.Now().Add(30 * time.Second) // a failure guard
+	for paid < chats && time.Now().Before(deadline) {
+		paid = 0
+		for _, p := range players {
+			n := 0
+			for _, m := range botMessages(api, p.chat) {
+				if strings.HasPrefix(m.Text, notice) {
+					n++
+				}
+			}
+			if n > 1 {
+				t.Fatalf("chat %d was paid %d times", p.chat, n)
+			}
+			paid += n
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, p := range players {
+		if ms := botMessages(api, p.chat); len(ms) == 0 || !strings.HasPrefix(ms[len(ms)-1].Text, notice) ||
+			ms[len(ms)-1].ReplyMarkup == nil || len(ms[len(ms)-1].ReplyMarkup.InlineKeyboard) == 0 {
+			t.Fatalf("chat %d does not end with the owed question:\n%s", p.chat, b2.stderr)
+		}
+	}
+	t.Logf("replies cut by shutdown: %d taps acknowledged, %d applied, %d owed, %d delivered by the next process, 0 twice", chats, applied, owed, paid)
+	if paid != chats || owed != chats {
+		t.Fatalf("%d owed, %d paid; want %d each", owed, paid, chats)
+	}
+}

@@ -95,6 +95,10 @@ func serve(ctx context.Context, args []string, lookup func(string) (string, bool
 		log.Info("session store", "redis", cfg.redis.Mode())
 	}
 	rem, _ := st.(store.Reminders) // both stores keep reminders
+	var outbox store.Reminders     // and both an outbox
+	if o, ok := st.(interface{ Outbox() store.Reminders }); ok {
+		outbox = o.Outbox()
+	}
 	if cfg.sessionKey == nil {
 		log.Warn("SESSION_KEY is not set: draft details (names, phones, addresses) are stored unencrypted")
 	}
@@ -109,7 +113,7 @@ func serve(ctx context.Context, args []string, lookup func(string) (string, bool
 	b, err := bot.New(ctx, bot.Config{
 		Metrics: metrics, Ready: ready,
 		Token: cfg.token, APIURL: cfg.apiURL,
-		Catalog: data.Catalog, Store: st, Reminders: rem, Renderer: r, Describer: describer,
+		Catalog: data.Catalog, Store: st, Reminders: rem, Outbox: outbox, Renderer: r, Describer: describer,
 		SessionTTL: cfg.ttl, WebhookURL: cfg.webhookURL, WebhookSecret: cfg.webhookSecret,
 		PublicURL: cfg.publicURL, ListenAddr: cfg.listenAddr, Logger: log, Limits: cfg.limits,
 		ShutdownTimeout: cfg.grace,

@@ -26,6 +26,7 @@ type Metrics struct {
 	conflicts     prometheus.Counter
 	consultations *prometheus.CounterVec
 	classified    *prometheus.CounterVec
+	owed          *prometheus.CounterVec
 }
 
 // New returns Metrics on a fresh registry, with the Go runtime and process
@@ -63,8 +64,12 @@ func New() *Metrics {
 			Name: "disputebot_classifier_outcomes_total",
 			Help: "Free-text descriptions read, by outcome (matched: one category proposed; unsure: alternatives offered; none) and proposed category.",
 		}, []string{"outcome", "category"}),
+		owed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "disputebot_owed_replies_total",
+			Help: "Replies of saved steps that could not be delivered (recorded), and what became of them: paid (delivered later), void (the chat moved on or its case is gone) or dropped (failed too often).",
+		}, []string{"result"}),
 	}
-	reg.MustRegister(m.updates, m.latency, m.duplicates, m.apiCalls, m.conflicts, m.consultations, m.classified,
+	reg.MustRegister(m.updates, m.latency, m.duplicates, m.apiCalls, m.conflicts, m.consultations, m.classified, m.owed,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -87,6 +92,8 @@ func (m *Metrics) Duplicate(layer string) { m.duplicates.WithLabelValues(layer).
 func (m *Metrics) APICall(method, code string) { m.apiCalls.WithLabelValues(method, code).Inc() }
 
 func (m *Metrics) StoreConflict() { m.conflicts.Inc() }
+
+func (m *Metrics) Owed(result string) { m.owed.WithLabelValues(result).Inc() }
 
 func (m *Metrics) Consultation(category, phase string) {
 	m.consultations.WithLabelValues(category, phase).Inc()
