@@ -247,7 +247,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		return nil, fmt.Errorf("telegram client: %s", redact(err.Error(), cfg.Token))
 	}
 	b.api = api
-	b.out = newSender(api, b.log, b.tag, cfg.Limits, time.Now)
+	b.out = newSender(api, newJSONAPI(cfg.APIURL, cfg.Token, cfg.HTTPClient), b.log, b.tag, cfg.Limits, time.Now)
 
 	gctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
