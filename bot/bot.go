@@ -3,8 +3,9 @@
 // the engine's replies into messages, inline keyboards, edits and toasts. It
 // is the only user of go-telegram/bot.
 //
-// go-telegram/bot serves as the Bot API client and the long-polling loop.
-// Everything between an update and the replies is ours: per-chat ordering
+// go-telegram/bot serves as the Bot API client and the long-polling loop,
+// but for the four calls nearly every update makes (sendMessage, the two
+// edits, answerCallbackQuery), which jsonAPI sends as JSON. Everything between an update and the replies is ours: per-chat ordering
 // (lanes), deduplication (the engine records update ids in the session),
 // pacing and retries (sender), and the webhook endpoint (the library's
 // neither answers 401 to a wrong secret nor keeps message text out of its

@@ -29,9 +29,12 @@ type jsonAPI struct {
 	client *http.Client
 	token  string
 	// prefix is server + "/bot" + token + "/"; a method's URL is prefix +
-	// method.
+	// method, made once for the hot methods (urls).
 	prefix string
+	urls   map[string]string
 }
+
+var hotMethods = []string{"sendMessage", "editMessageText", "editMessageReplyMarkup", "answerCallbackQuery"}
 
 // defaultServerURL is go-telegram/bot's default, the real Bot API.
 const defaultServerURL = "https://api.telegram.org"
@@ -44,7 +47,11 @@ func newJSONAPI(server, token string, client *http.Client) *jsonAPI {
 	if server == "" {
 		server = defaultServerURL
 	}
-	return &jsonAPI{client: client, token: token, prefix: server + "/bot" + token + "/"}
+	a := &jsonAPI{client: client, token: token, prefix: server + "/bot" + token + "/", urls: map[string]string{}}
+	for _, m := range hotMethods {
+		a.urls[m] = a.prefix + m
+	}
+	return a
 }
 
 // sentMessage is what the bot reads of a message Telegram returns: nothing
@@ -144,7 +151,11 @@ const maxPooledBuffer = 64 << 10
 // does.
 func callJSON[R any](ctx context.Context, a *jsonAPI, method string, body []byte) (R, error) {
 	var r apiResponse[R]
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.prefix+method, bytes.NewReader(body))
+	u, ok := a.urls[method]
+	if !ok {
+		u = a.prefix + method
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
 	if err != nil {
 		return r.Result, fmt.Errorf("error create request for method %s, %w", method, a.redactURL(err))
 	}
@@ -172,7 +183,7 @@ func callJSON[R any](ctx context.Context, a *jsonAPI, method string, body []byte
 
 	err = json.Unmarshal(data, &r)
 	var resultErr error
-	if te := (*json.UnmarshalTypeError)(nil); errors.As(err, &te) && (te.Field == "result" || strings.HasPrefix(te.Field, "result.")) {
+	if err != nil && resultTypeError(err) {
 		// The answer is the API's JSON; only its result is not what
 		// the method returns. go-telegram/bot decodes the result on its
 		// own, after the error code.
@@ -188,6 +199,12 @@ func callJSON[R any](ctx context.Context, a *jsonAPI, method string, body []byte
 		return r.Result, fmt.Errorf("error decode response result for method %s, %w", method, resultErr)
 	}
 	return r.Result, nil
+}
+
+// resultTypeError reports a decoding error in the response's result only.
+func resultTypeError(err error) bool {
+	var te *json.UnmarshalTypeError
+	return errors.As(err, &te) && (te.Field == "result" || strings.HasPrefix(te.Field, "result."))
 }
 
 // jsonContentType is shared by every request's header; nothing changes it.
