@@ -3,8 +3,9 @@
 // the engine's replies into messages, inline keyboards, edits and toasts. It
 // is the only user of go-telegram/bot.
 //
-// go-telegram/bot serves as the Bot API client and the long-polling loop.
-// Everything between an update and the replies is ours: per-chat ordering
+// go-telegram/bot serves as the Bot API client and the long-polling loop,
+// but for the four calls nearly every update makes (sendMessage, the two
+// edits, answerCallbackQuery), which jsonAPI sends as JSON. Everything between an update and the replies is ours: per-chat ordering
 // (lanes), deduplication (the engine records update ids in the session),
 // pacing and retries (sender), and the webhook endpoint (the library's
 // neither answers 401 to a wrong secret nor keeps message text out of its
@@ -253,7 +254,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		return nil, fmt.Errorf("telegram client: %s", redact(err.Error(), cfg.Token))
 	}
 	b.api = api
-	b.out = newSender(api, b.log, b.tag, cfg.Limits, time.Now)
+	b.out = newSender(api, newJSONAPI(cfg.APIURL, cfg.Token, cfg.HTTPClient), b.log, b.tag, cfg.Limits, time.Now)
 
 	gctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()

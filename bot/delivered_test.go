@@ -62,14 +62,25 @@ func TestSendRetriesARefusedConnection(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close() // nothing listens there now
 	s := shortTimeoutSender(t, "http://"+addr)
-	tries := 0
-	err = s.do(context.Background(), 5, "sendMessage", true, func(ctx context.Context) error {
-		tries++
-		_, err := s.api.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: int64(5), Text: "hi"})
-		return err
-	})
-	if err == nil || errors.Is(err, errUnsure) || tries != maxTries {
-		t.Fatalf("err = %v after %d tries, want a plain failure after %d", err, tries, maxTries)
+	p := &tgbot.SendMessageParams{ChatID: int64(5), Text: "hi"}
+	body, err := encodeParams("sendMessage", p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Both ways out: go-telegram/bot's and the JSON one.
+	calls := map[string]func(ctx context.Context) error{
+		"go-telegram": func(ctx context.Context) error { _, err := s.api.SendMessage(ctx, p); return err },
+		"json":        func(ctx context.Context) error { _, err := s.hot.sendMessage(ctx, body); return err },
+	}
+	for name, call := range calls {
+		tries := 0
+		err = s.do(context.Background(), 5, "sendMessage", true, func(ctx context.Context) error {
+			tries++
+			return call(ctx)
+		})
+		if err == nil || errors.Is(err, errUnsure) || tries != maxTries {
+			t.Fatalf("%s: err = %v after %d tries, want a plain failure after %d", name, err, tries, maxTries)
+		}
 	}
 }
 
@@ -77,12 +88,13 @@ func TestSendRetriesARefusedConnection(t *testing.T) {
 // fraction of a second (a hung Bot API) and whose backoffs are skipped.
 func shortTimeoutSender(t *testing.T, url string) *sender {
 	t.Helper()
+	client := &http.Client{Timeout: 300 * time.Millisecond}
 	c, err := tgbot.New(telegramtest.Token, tgbot.WithServerURL(url), tgbot.WithSkipGetMe(), tgbot.WithErrorsHandler(func(error) {}),
-		tgbot.WithHTTPClient(time.Second, &http.Client{Timeout: 300 * time.Millisecond}))
+		tgbot.WithHTTPClient(time.Second, client))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := newSender(c, slog.New(slog.NewTextHandler(io.Discard, nil)), func(int64) string { return "x" }, fast, time.Now)
+	s := newSender(c, newJSONAPI(url, telegramtest.Token, client), slog.New(slog.NewTextHandler(io.Discard, nil)), func(int64) string { return "x" }, fast, time.Now)
 	s.sleep = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
 	return s
 }

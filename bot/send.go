@@ -50,7 +50,10 @@ const (
 // sender is the one way out to Telegram: every call goes through do, which
 // paces sends, retries what can be retried and remembers blocked chats.
 type sender struct {
-	api   *tgbot.Bot
+	api *tgbot.Bot
+	// hot makes the calls of every update (messages, edits, answers to
+	// taps) in JSON; api makes the others.
+	hot   *jsonAPI
 	log   *slog.Logger
 	tag   func(chat int64) string
 	limit *limiter
@@ -66,8 +69,8 @@ type sender struct {
 
 // now is the real clock: pacing and blocks are about real time, whatever
 // clock the advisor is given.
-func newSender(api *tgbot.Bot, log *slog.Logger, tag func(int64) string, limits Limits, now func() time.Time) *sender {
-	return &sender{api: api, log: log, tag: tag, limit: newLimiter(limits, now), now: now, sleep: sleepCtx, blocked: map[int64]time.Time{}}
+func newSender(api *tgbot.Bot, hot *jsonAPI, log *slog.Logger, tag func(int64) string, limits Limits, now func() time.Time) *sender {
+	return &sender{api: api, hot: hot, log: log, tag: tag, limit: newLimiter(limits, now), now: now, sleep: sleepCtx, blocked: map[int64]time.Time{}}
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
@@ -189,11 +192,19 @@ func (s *sender) unblock(chat int64) {
 	delete(s.blocked, chat)
 }
 
+// The hot calls encode their params once, before the first try: a retry
+// sends the same bytes. An encoding failure goes through do too, to be
+// counted.
+
 func (s *sender) sendMessage(ctx context.Context, p *tgbot.SendMessageParams) (*models.Message, error) {
 	chat, _ := p.ChatID.(int64)
+	body, encErr := encodeParams("sendMessage", p)
 	var m *models.Message
 	err := s.do(ctx, chat, "sendMessage", true, func(ctx context.Context) (err error) {
-		m, err = s.api.SendMessage(ctx, p)
+		if encErr != nil {
+			return encErr
+		}
+		m, err = s.hot.sendMessage(ctx, body)
 		return err
 	})
 	return m, err
@@ -201,24 +212,33 @@ func (s *sender) sendMessage(ctx context.Context, p *tgbot.SendMessageParams) (*
 
 func (s *sender) editMessageText(ctx context.Context, p *tgbot.EditMessageTextParams) error {
 	chat, _ := p.ChatID.(int64)
+	body, encErr := encodeParams("editMessageText", p)
 	return s.do(ctx, chat, "editMessageText", true, func(ctx context.Context) error {
-		_, err := s.api.EditMessageText(ctx, p)
-		return err
+		if encErr != nil {
+			return encErr
+		}
+		return s.hot.editMessageText(ctx, body)
 	})
 }
 
 func (s *sender) editMessageReplyMarkup(ctx context.Context, p *tgbot.EditMessageReplyMarkupParams) error {
 	chat, _ := p.ChatID.(int64)
+	body, encErr := encodeParams("editMessageReplyMarkup", p)
 	return s.do(ctx, chat, "editMessageReplyMarkup", true, func(ctx context.Context) error {
-		_, err := s.api.EditMessageReplyMarkup(ctx, p)
-		return err
+		if encErr != nil {
+			return encErr
+		}
+		return s.hot.editMessageReplyMarkup(ctx, body)
 	})
 }
 
 func (s *sender) answerCallback(ctx context.Context, chat int64, p *tgbot.AnswerCallbackQueryParams) error {
+	body, encErr := encodeParams("answerCallbackQuery", p)
 	return s.do(ctx, chat, "answerCallbackQuery", false, func(ctx context.Context) error {
-		_, err := s.api.AnswerCallbackQuery(ctx, p)
-		return err
+		if encErr != nil {
+			return encErr
+		}
+		return s.hot.answerCallbackQuery(ctx, body)
 	})
 }
 

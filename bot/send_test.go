@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -93,7 +94,7 @@ func newTestSender(t *testing.T, api *telegramtest.Server) (*sender, *[]time.Dur
 		t.Fatal(err)
 	}
 	clock := newFakeClock()
-	s := newSender(c, slog.New(slog.NewTextHandler(io.Discard, nil)), func(int64) string { return "x" }, DefaultLimits, clock.Now)
+	s := newSender(c, newJSONAPI(api.URL(), telegramtest.Token, &http.Client{}), slog.New(slog.NewTextHandler(io.Discard, nil)), func(int64) string { return "x" }, DefaultLimits, clock.Now)
 	var mu sync.Mutex
 	var slept []time.Duration
 	s.sleep = func(ctx context.Context, d time.Duration) error {

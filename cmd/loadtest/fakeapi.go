@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"mime"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -72,15 +74,7 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	method := r.URL.Path[len(prefix):]
-	if err := r.ParseMultipartForm(1 << 20); err != nil && r.Form == nil {
-		_ = r.ParseForm()
-	}
-	form := r.Form
-	if r.MultipartForm != nil {
-		for k, v := range r.MultipartForm.Value {
-			form[k] = v
-		}
-	}
+	form := readForm(r)
 	w.Header().Set("Content-Type", "application/json")
 	if method == "getUpdates" {
 		f.polls.Add(1)
@@ -119,6 +113,39 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default: // setMyCommands, deleteWebhook, ...
 		w.Write([]byte(`{"ok":true,"result":true}`))
 	}
+}
+
+// readForm reads a request's fields: from a JSON body (the bot's hot
+// calls), or multipart/form-data (what go-telegram/bot sends for the
+// rest), a urlencoded form or the query. JSON strings are unquoted; other
+// values (reply_markup) are kept as JSON, as a form field holds them.
+func readForm(r *http.Request) url.Values {
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "application/json" {
+		form := url.Values{}
+		var obj map[string]json.RawMessage
+		if json.NewDecoder(r.Body).Decode(&obj) != nil {
+			return form
+		}
+		for k, raw := range obj {
+			var s string
+			if len(raw) > 0 && raw[0] == '"' && json.Unmarshal(raw, &s) == nil {
+				form.Set(k, s)
+			} else {
+				form.Set(k, string(raw))
+			}
+		}
+		return form
+	}
+	if err := r.ParseMultipartForm(1 << 20); err != nil && r.Form == nil {
+		_ = r.ParseForm()
+	}
+	form := r.Form
+	if r.MultipartForm != nil {
+		for k, v := range r.MultipartForm.Value {
+			form[k] = v
+		}
+	}
+	return form
 }
 
 // getUpdates answers a long poll: the updates from offset on, at most 100,
