@@ -67,6 +67,9 @@ type Config struct {
 	// SessionTTL is how long the store keeps an idle session, for /privacy
 	// (store.DefaultTTL if zero).
 	SessionTTL time.Duration
+	// PersonalTTL is how long the store keeps a complainant's details
+	// (internal/store/sealed), for /privacy; zero says nothing of it.
+	PersonalTTL time.Duration
 	// WebhookURL switches to webhook mode: updates arrive at this URL's path
 	// on ListenAddr, which Telegram must reach (through a TLS proxy).
 	// WebhookSecret is then required: Telegram sends it with every update,

@@ -86,6 +86,9 @@ func (t *turn) command(ctx context.Context, c command) error {
 	case "privacy":
 		lang := t.sessionLang(ctx)
 		text := t.tr(lang, "bot.privacy", map[string]any{"Period": period(lang, t.b.cfg.SessionTTL)})
+		if t.b.cfg.PersonalTTL > 0 {
+			text += "\n\n" + t.tr(lang, "bot.privacy.personal", map[string]any{"Period": period(lang, t.b.cfg.PersonalTTL)})
+		}
 		if t.b.cfg.Reminders != nil {
 			text += "\n\n" + t.tr(lang, "remind.privacy", nil)
 		}

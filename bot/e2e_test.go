@@ -640,12 +640,13 @@ func TestPanicIsRecovered(t *testing.T) {
 
 func TestCommands(t *testing.T) {
 	h := newHarness(t)
-	h.start(func(c *Config) { c.SessionTTL = 720 * time.Hour })
+	h.start(func(c *Config) { c.SessionTTL, c.PersonalTTL = 720*time.Hour, 336*time.Hour })
 	for i, l := range languages {
 		u := h.api.NewUser(int64(1800+i), "Tang", l.code)
 		t.Run(l.lang, func(t *testing.T) {
 			expect(t, h.send(u, "/help"), h.T(l.lang, "bot.help"))
-			expect(t, h.send(u, "/privacy"), h.T(l.lang, "bot.privacy", map[string]any{"Period": period(l.lang, 720*time.Hour)}))
+			expect(t, h.send(u, "/privacy"), h.T(l.lang, "bot.privacy", map[string]any{"Period": period(l.lang, 720*time.Hour)}),
+				h.T(l.lang, "bot.privacy.personal", map[string]any{"Period": period(l.lang, 336*time.Hour)}))
 			expect(t, h.send(u, "/summary"), h.T(l.lang, "summary.not_ready"))
 			expect(t, h.send(u, "/frobnicate"), h.T(l.lang, "bot.notice.unknown_command"))
 			// A deep link opens its category; an unknown one, the menu.

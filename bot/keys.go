@@ -11,7 +11,7 @@ import (
 // packages.
 func Keys() []string {
 	keys := []string{
-		"bot.welcome", "bot.welcome_back", "bot.help", "bot.privacy", "bot.toast.stale", "bot.toast.repeat",
+		"bot.welcome", "bot.welcome_back", "bot.help", "bot.privacy", "bot.privacy.personal", "bot.toast.stale", "bot.toast.repeat",
 		"bot.notice.unsupported", "bot.notice.too_fast", "bot.notice.edited", "bot.notice.unknown_command",
 		"bot.notice.sorry", "bot.notice.owed", "bot.lang.pick",
 		"bot.forget.confirm", "bot.forget.yes", "bot.forget.no", "bot.forget.done", "bot.forget.kept", "bot.forget.stale",

@@ -114,7 +114,7 @@ func serve(ctx context.Context, args []string, lookup func(string) (string, bool
 		Metrics: metrics, Ready: ready,
 		Token: cfg.token, APIURL: cfg.apiURL,
 		Catalog: data.Catalog, Store: st, Reminders: rem, Outbox: outbox, Renderer: r, Describer: describer,
-		SessionTTL: cfg.ttl, WebhookURL: cfg.webhookURL, WebhookSecret: cfg.webhookSecret,
+		SessionTTL: cfg.ttl, PersonalTTL: cfg.personalTTL, WebhookURL: cfg.webhookURL, WebhookSecret: cfg.webhookSecret,
 		PublicURL: cfg.publicURL, ListenAddr: cfg.listenAddr, Logger: log, Limits: cfg.limits,
 		ShutdownTimeout: cfg.grace,
 	})
