@@ -156,6 +156,14 @@ const (
 	pollTimeout      = time.Minute
 )
 
+// The sessions a polling bot keeps between a chat's steps: a few
+// megabytes at most (a session is a few kilobytes in memory), and never
+// older than cacheAge since read from the store.
+const (
+	cachedSessions = 2048
+	cacheAge       = 5 * time.Minute
+)
+
 // DefaultShutdownGrace is how long Run waits, once asked to stop, for the
 // updates in flight.
 const DefaultShutdownGrace = 10 * time.Second
@@ -227,6 +235,13 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		adv: &advisor.Advisor{Catalog: cfg.Catalog, Store: cfg.Store, Now: cfg.Now,
 			// No default language: a new chat's comes from its language_code.
 			Describer: cfg.Describer, Labels: cfg.Renderer.T, Reminders: cfg.Reminders},
+	}
+	if cfg.WebhookURL == "" {
+		// Long polling: Telegram gives each update to the one poller, so
+		// this process saw a chat's last step and its steps can start from
+		// the session it saved (advisor.Cache). Webhook replicas behind a
+		// load balancer would mostly hold stale copies.
+		b.adv.Cache = advisor.NewCache(cachedSessions, cacheAge, nil)
 	}
 	b.summary = cfg.Summary
 	if b.summary == nil {

@@ -106,9 +106,10 @@ func (s *sender) counted(method string, call func(context.Context) error) func(c
 // compare-and-sets, and consultations starting and finishing, from where a
 // chat stood when its session was read and where it stands once saved.
 //
-// The advisor reads a session just before stepping and saving it, and a
-// chat's updates are handled one at a time in this process, so the last
-// read of a key is the state the saved step started from. A read from
+// The advisor reads a session just before stepping and saving it (or
+// starts from the one it saved last: advisor.Cache), and a chat's updates
+// are handled one at a time in this process, so the last read or save of
+// a key is the state the saved step started from. A read from
 // elsewhere in between (a summary page) reads the same state, or the save
 // conflicts and the advisor reads again.
 type observedStore struct {
@@ -151,11 +152,13 @@ func (o *observedStore) Put(ctx context.Context, key string, s engine.Session) (
 	if err != nil {
 		return saved, err
 	}
+	now := place{saved.Tree, saved.Node}
 	o.mu.Lock()
 	before, ok := o.read[key]
-	delete(o.read, key)
+	// Where the next step starts if it starts from the advisor's cache,
+	// without a read.
+	o.read[key] = now
 	o.mu.Unlock()
-	now := place{saved.Tree, saved.Node}
 	if !ok || now == before {
 		return saved, nil
 	}

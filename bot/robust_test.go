@@ -15,8 +15,10 @@ import (
 	"github.com/disputebot/disputebot/internal/store"
 )
 
-// hookStore runs a hook once, right after the next Get returns: another
-// replica acting between this one's read and its save.
+// hookStore runs a hook once, right after the next Get returns or just
+// before the next Put, whichever comes first: another replica acting
+// between this one's read (or its cached copy, advisor.Cache) and its
+// save.
 type hookStore struct {
 	store.Store
 	mu   sync.Mutex
@@ -25,6 +27,16 @@ type hookStore struct {
 
 func (s *hookStore) Get(ctx context.Context, key string) (engine.Session, error) {
 	sess, err := s.Store.Get(ctx, key)
+	s.fire()
+	return sess, err
+}
+
+func (s *hookStore) Put(ctx context.Context, key string, sess engine.Session) (engine.Session, error) {
+	s.fire()
+	return s.Store.Put(ctx, key, sess)
+}
+
+func (s *hookStore) fire() {
 	s.mu.Lock()
 	h := s.hook
 	s.hook = nil
@@ -32,7 +44,6 @@ func (s *hookStore) Get(ctx context.Context, key string) (engine.Session, error)
 	if h != nil {
 		h()
 	}
-	return sess, err
 }
 
 func (s *hookStore) arm(h func()) {

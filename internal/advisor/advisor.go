@@ -29,6 +29,9 @@ type Advisor struct {
 	Labels Labels
 	// Reminders keeps the chats' reminders; nil turns reminders off.
 	Reminders store.Reminders
+	// Cache starts a chat's steps from the session this process saved
+	// last (cache.go); nil reads the store every time.
+	Cache *Cache
 }
 
 // maxAttempts bounds compare-and-set retries. Conflicts only happen when
@@ -59,11 +62,15 @@ func (a *Advisor) HandleFunc(ctx context.Context, key string, event func(engine.
 	var tried *engine.Result
 	var triedFrom engine.Session
 	for attempt := 0; attempt < maxAttempts; attempt++ {
-		s, err := a.Store.Get(ctx, key)
-		if errors.Is(err, store.ErrNotFound) {
-			s = engine.Session{}
-		} else if err != nil {
-			return engine.Result{}, ev, fmt.Errorf("load session: %w", err)
+		s, cached := a.Cache.get(key)
+		if !cached {
+			var err error
+			s, err = a.Store.Get(ctx, key)
+			if errors.Is(err, store.ErrNotFound) {
+				s = engine.Session{}
+			} else if err != nil {
+				return engine.Result{}, ev, fmt.Errorf("load session: %w", err)
+			}
 		}
 		if tried != nil && landed(s, tried.Session, ev.ID) {
 			return a.saved(ctx, key, triedFrom, ev, *tried, s), ev, nil
@@ -76,14 +83,22 @@ func (a *Advisor) HandleFunc(ctx context.Context, key string, event func(engine.
 		ev.Now = a.now()
 		res := engine.Step(a.Catalog, s, ev)
 		if res.Duplicate || !res.Changed {
+			if cached && !res.Duplicate {
+				// Nothing to save, so no compare-and-set to catch a
+				// stale copy: decide on the stored session.
+				a.Cache.drop(key)
+				continue
+			}
 			return res, ev, nil
 		}
 		saved, err := a.Store.Put(ctx, key, res.Session)
 		if errors.Is(err, store.ErrConflict) {
+			a.Cache.drop(key)
 			tried, triedFrom = &res, s
 			continue
 		}
 		if err != nil {
+			a.Cache.drop(key)
 			// A timeout may come after the write: read back before
 			// telling the user the step was not saved.
 			if got, gerr := a.Store.Get(ctx, key); gerr == nil && landed(got, res.Session, ev.ID) {
@@ -91,6 +106,7 @@ func (a *Advisor) HandleFunc(ctx context.Context, key string, event func(engine.
 			}
 			return engine.Result{}, ev, fmt.Errorf("save session: %w", err)
 		}
+		a.Cache.keep(key, saved, !cached)
 		return a.saved(ctx, key, s, ev, res, saved), ev, nil
 	}
 	return engine.Result{}, ev, ErrBusy
@@ -159,6 +175,7 @@ func (a *Advisor) Forget(ctx context.Context, key string) error {
 	if err := a.forgetReminders(ctx, key); err != nil {
 		return err
 	}
+	a.Cache.drop(key)
 	if err := a.Store.Delete(ctx, key); err != nil {
 		return fmt.Errorf("forget session: %w", err)
 	}

@@ -136,3 +136,7 @@ func cloneBoolMap(m map[string]bool) map[string]bool {
 	}
 	return c
 }
+
+// Clone returns a deep copy of s, for callers that keep a session while
+// others may hold it (a cache).
+func (s Session) Clone() Session { return s.clone() }
