@@ -3,7 +3,6 @@ package extract
 import (
 	"fmt"
 	"math"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,17 +17,17 @@ const (
 
 var (
 	// ¥299, rmb 299, 人民币299
-	amountPrefixRe = regexp.MustCompile(`(?:¥|\brmb|\bcny|人民币)\s*` + anyNum)
+	amountPrefixRe = mustPattern(`(?:¥|\brmb|\bcny|人民币)\s*` + anyNum)
 	// 299元, 三百块, 299 yuan, 299rmb
-	amountSuffixRe = regexp.MustCompile(anyNum + `\s*(元|块钱|块|圆|\b(?:rmb|yuan|cny|kuai|quai)\b|¥)`)
+	amountSuffixRe = mustPattern(anyNum + `\s*(元|块钱|块|圆|\b(?:rmb|yuan|cny|kuai|quai)\b|¥)`)
 	// 花了2000, 卡里还有3000, paid 299: money only because of the verb.
-	amountContextRe = regexp.MustCompile(`(花了|花费|付了|付款|支付了?|交了|缴了|充了|充值了?|充|预存了?|存了|卡里还有|卡里还剩|余额还有|余额还剩|余额|还剩|还有|剩余|剩下了?|退了|赔了|` +
+	amountContextRe = mustPattern(`(花了|花费|付了|付款|支付了?|交了|缴了|充了|充值了?|充|预存了?|存了|卡里还有|卡里还剩|余额还有|余额还剩|余额|还剩|还有|剩余|剩下了?|退了|赔了|` +
 		`\b(?:paid|spent|spend|costs?|cost\s+me|charged(?:\s+me)?|price\s+(?:was|is)|refund\s+of|deposit\s+of|balance\s+of|top(?:ped)?\s+up|` +
 		`still\s+(?:have|had|got)|remaining|left\s+with)\b)\s*(?:我\s*)?` + anyNum)
 	// 3000 left, 3000 remaining: money because of what follows.
-	amountLeftRe = regexp.MustCompile(`(\d+(?:,\d{3})*(?:\.\d+)?\s*(?:万|千|k\b|w\b)?)\s*(?:left|remaining)\b`)
+	amountLeftRe = mustPattern(`(\d+(?:,\d{3})*(?:\.\d+)?\s*(?:万|千|k\b|w\b)?)\s*(?:left|remaining)\b`)
 	// Units that mean the number counted something else.
-	notMoneyAfterRe = regexp.MustCompile(`^\s*(?:天|日|号|月|年|周|星期|个|次|件|位|人|岁|楼|层|斤|公斤|克|g\b|kg|小时|分钟|分|秒|点|%|折|倍|张|节|期|单|台|部|瓶|杯|碗|份|盒|袋|寸|米|公里|km|` +
+	notMoneyAfterRe = mustPattern(`^\s*(?:天|日|号|月|年|周|星期|个|次|件|位|人|岁|楼|层|斤|公斤|克|g\b|kg|小时|分钟|分|秒|点|%|折|倍|张|节|期|单|台|部|瓶|杯|碗|份|盒|袋|寸|米|公里|km|` +
 		`(?:days?|hours?|weeks?|months?|years?|times|minutes?|pcs|pieces?|items?|people|percent|gb|mb|tb|mah|km|cm|mm|inch(?:es)?)\b)`)
 	// After 块 a noun means "a piece of": 一块塑料.
 	kuaiOKNext = "钱的了买啊吧呢呀左多都也还就，。,.!！?？ 给退"

@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,23 +13,23 @@ const (
 )
 
 var (
-	isoDateRe     = regexp.MustCompile(`(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?`)
-	cnMonthDayRe  = regexp.MustCompile(`(今年|去年|前年)?\s*` + dayNum + `\s*月份?\s*` + dayNum + `\s*[日号]`)
-	relMonthDayRe = regexp.MustCompile(`(上上个?月|上个?月|这个?月|本月)\s*` + dayNum + `\s*[日号]`)
-	bareDayRe     = regexp.MustCompile(dayNum + `\s*号`)
-	dotDateRe     = regexp.MustCompile(`(\d{1,2})[./](\d{1,2})`)
-	festivalRe    = regexp.MustCompile(`(今年|去年)?\s*(双十一|双11|双十二|双12)`)
-	relDayRe      = regexp.MustCompile(`大前天|前天|昨天|昨日|昨晚|昨儿|今天|今日|今早|今晚|今儿|今天早上|` +
+	isoDateRe     = mustPattern(`(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?`)
+	cnMonthDayRe  = mustPattern(`(今年|去年|前年)?\s*` + dayNum + `\s*月份?\s*` + dayNum + `\s*[日号]`)
+	relMonthDayRe = mustPattern(`(上上个?月|上个?月|这个?月|本月)\s*` + dayNum + `\s*[日号]`)
+	bareDayRe     = mustPattern(dayNum + `\s*号`)
+	dotDateRe     = mustPattern(`(\d{1,2})[./](\d{1,2})`)
+	festivalRe    = mustPattern(`(今年|去年)?\s*(双十一|双11|双十二|双12)`)
+	relDayRe      = mustPattern(`大前天|前天|昨天|昨日|昨晚|昨儿|今天|今日|今早|今晚|今儿|今天早上|` +
 		`\bthe\s+day\s+before\s+yesterday\b|\byesterday\b|\btoday\b|\bthis\s+(?:morning|afternoon|evening)\b|\btonight\b|\bearlier\s+today\b|\blast\s+night\b`)
-	agoZhRe     = regexp.MustCompile(cntNum + `\s*(天|日|周|个星期|个礼拜|星期|礼拜|个月|月)(?:以前|之前|前)`)
-	agoEnRe     = regexp.MustCompile(`\b` + cntNum + `\s+(days?|weeks?|months?)\s+ago\b`)
-	zhWeekdayRe = regexp.MustCompile(`(上上|上个|上|这个|这|本)?\s*(周|星期|礼拜)([一二三四五六日天])`)
-	enWeekdayRe = regexp.MustCompile(`\b(last|this|on|past)?\s*(monday|tuesday|wednesday|thursday|friday|saturday|sunday|` +
+	agoZhRe     = mustPattern(cntNum + `\s*(天|日|周|个星期|个礼拜|星期|礼拜|个月|月)(?:以前|之前|前)`)
+	agoEnRe     = mustPattern(`\b` + cntNum + `\s+(days?|weeks?|months?)\s+ago\b`)
+	zhWeekdayRe = mustPattern(`(上上|上个|上|这个|这|本)?\s*(周|星期|礼拜)([一二三四五六日天])`)
+	enWeekdayRe = mustPattern(`\b(last|this|on|past)?\s*(monday|tuesday|wednesday|thursday|friday|saturday|sunday|` +
 		`(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\b)`)
-	enMonthDayRe = regexp.MustCompile(`\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*(\d{4}))?`)
-	enDayMonthRe = regexp.MustCompile(`\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b(?:,?\s*(\d{4}))?`)
+	enMonthDayRe = mustPattern(`\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*(\d{4}))?`)
+	enDayMonthRe = mustPattern(`\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b(?:,?\s*(\d{4}))?`)
 	// After a dotted date, these mean it was a number: 11.20元, 1.5kg.
-	notDateAfterRe = regexp.MustCompile(`^(?:\d|\s*(?:元|块|万|千|%|k\b|w\b|g\b|kg|斤|折|倍|寸|米|mm|cm|gb|yuan|rmb|lb|\.\d))`)
+	notDateAfterRe = mustPattern(`^(?:\d|\s*(?:元|块|万|千|%|k\b|w\b|g\b|kg|斤|折|倍|寸|米|mm|cm|gb|yuan|rmb|lb|\.\d))`)
 )
 
 var enMonths = map[string]time.Month{"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12}
@@ -65,7 +64,7 @@ func dates(s string, now time.Time, money [][2]int) map[string]string {
 			cands = append(cands, dateCand{pos, end, d})
 		}
 	}
-	each := func(re *regexp.Regexp, f func(m []string, pos, end int)) {
+	each := func(re *pattern, f func(m []string, pos, end int)) {
 		for _, loc := range re.FindAllStringSubmatchIndex(s, -1) {
 			if overlaps(loc[0], loc[1]) {
 				continue

@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"regexp"
 	"strings"
 	"unicode/utf8"
 )
@@ -28,18 +27,18 @@ const (
 // cue is a vocabulary that gives a role.
 type cue struct {
 	role role
-	re   *regexp.Regexp
+	re   *pattern
 }
 
 // Date cues, on folded (lower-case) text. 到了/到的 are checked by
 // arrivedOK, since 看到的, 买到了 and 没到 are not arrivals.
 var dateCues = []cue{
-	{received, regexp.MustCompile(`签收|收到|收货|到货|送到|送达|寄到|拿到|取件|取到|提货|提车|交车|交付|到了|到的|` +
+	{received, mustPattern(`签收|收到|收货|到货|送到|送达|寄到|拿到|取件|取到|提货|提车|交车|交付|到了|到的|` +
 		`\b(?:delivered|received|arrived|arrival|signed\s+for|got\s+(?:it|them|the\s+\w+|my\s+\w+)|came|took\s+delivery|picked\s+(?:it|them)\s+up|delivery)\b`)},
-	{paid, regexp.MustCompile(`付款|付的款|付了|付的|支付|买的|买了|买来|买回|购买|购入|入手|网购|下单|下的单|拍下|拍的|订的|订了|预订|预定|` +
+	{paid, mustPattern(`付款|付的款|付了|付的|支付|买的|买了|买来|买回|购买|购入|入手|网购|下单|下的单|拍下|拍的|订的|订了|预订|预定|` +
 		`充值|充了|充的|办卡|办的|办了|交了|交的|缴了|缴费|扣费|扣了|扣款|扣的|续费|花了|发票|开票|报名|签约|签的合同|` +
 		`\b(?:paid|bought|ordered|purchased|purchase|signed\s+up|joined|booked|charged|renewed|topped\s+up|subscribed|invoiced?|spent)\b`)},
-	{incident, regexp.MustCompile(`发现|坏了|坏掉|坏的|出问题|出了问题|出现|故障|死机|黑屏|漏水|漏电|裂了|碎了|爆炸|起火|冒烟|` +
+	{incident, mustPattern(`发现|坏了|坏掉|坏的|出问题|出了问题|出现|故障|死机|黑屏|漏水|漏电|裂了|碎了|爆炸|起火|冒烟|` +
 		`吃了|吃完|吃出|喝了|喝完|生病|病了|拉肚子|腹泻|呕吐|吐了|不舒服|过敏|中毒|住院|就医|看病|受伤|烫伤|烧伤|划伤|割伤|` +
 		`出事|出了事|出的事|知道|得知|注意到|意识到|跑路|关门|倒闭|停业|不营业|停课|失联|联系不上|泄露|泄漏|停止|` +
 		`\b(?:broke|broken|breaks|found|discovered|noticed|reali[sz]ed|learn(?:ed|t)|got\s+sick|fell\s+ill|sick|ill|poisoned|food\s+poisoning|` +
@@ -48,11 +47,11 @@ var dateCues = []cue{
 
 // Amount cues before the number ("花了300", "卡里还有3000", "paid 299").
 var amountBeforeCues = []cue{
-	{balance, regexp.MustCompile(`还有|还剩|剩余|剩下|剩了|余额|卡里有|卡内|卡上有|` +
+	{balance, mustPattern(`还有|还剩|剩余|剩下|剩了|余额|卡里有|卡内|卡上有|` +
 		`\b(?:balance(?:\s+of)?|remaining|still\s+(?:have|had|got)|left\s+with|unused|outstanding)\b`)},
-	{paid, regexp.MustCompile(`花了|花费|付了|付款|支付|交了|缴了|充了|充值|充|预存|存了|买的|买了|扣了|扣费|扣款|` +
+	{paid, mustPattern(`花了|花费|付了|付款|支付|交了|缴了|充了|充值|充|预存|存了|买的|买了|扣了|扣费|扣款|` +
 		`\b(?:paid|spent|spend|costs?|cost\s+me|charged(?:\s+me)?|price\s+(?:was|is)|bought|deposit(?:\s+of)?|top(?:ped)?\s+up|put|loaded)\b`)},
-	{other, regexp.MustCompile(`退了|退回|退款|退我|退给|赔了|赔偿|赔|原价|标价|差价|罚款|` +
+	{other, mustPattern(`退了|退回|退款|退我|退给|赔了|赔偿|赔|原价|标价|差价|罚款|` +
 		`\b(?:refund(?:ed)?(?:\s+of|\s+me)?|compensat\w*|original(?:ly)?|list\s+price|fine)\b`)},
 }
 
@@ -60,21 +59,21 @@ var amountBeforeCues = []cue{
 const afterUnit = `^\s*(?:元|块钱|块|圆|rmb|yuan|cny|kuai)?\s*(?:左右|多)?\s*`
 
 var amountAfterCues = []cue{
-	{balance, regexp.MustCompile(afterUnit + `(?:没用|未用|没花|没消费|未消费|没有用|还没用|` +
+	{balance, mustPattern(afterUnit + `(?:没用|未用|没花|没消费|未消费|没有用|还没用|` +
 		`(?:left|remaining|unused|still\s+(?:left|on|in)))`)},
-	{paid, regexp.MustCompile(afterUnit + `(?:买的|买了|买来|付的|充的|办的)`)},
+	{paid, mustPattern(afterUnit + `(?:买的|买了|买来|付的|充的|办的)`)},
 }
 
 // sellerGotReturnRe, right after a received cue, means the seller received
 // the user's return (商家签收了退货, received my return): not the user's
 // own receipt.
-var sellerGotReturnRe = regexp.MustCompile(`^(?:了|的)?\s*(?:我的|我)?\s*(?:退货|退回|退件|退的货)|^\s+(?:my|the|our)\s+return`)
+var sellerGotReturnRe = mustPattern(`^(?:了|的)?\s*(?:我的|我)?\s*(?:退货|退回|退件|退的货)|^\s+(?:my|the|our)\s+return`)
 
 // notArrived are characters before 到了/到的 that make it something else:
 // 看到的 (saw), 买到了 (got hold of), 没到 (not arrived).
 const notArrived = "看想找遇听得做感受达提见吃买迟等直没不未来回走跑拿收送寄"
 
-var negationRe = regexp.MustCompile(`(?:没|没有|未|不|别)\s*$|\b(?:not|never|no|yet\s+to)\s+(?:yet\s+|been\s+|even\s+)?$|n't\s+(?:yet\s+|been\s+|even\s+)?$`)
+var negationRe = mustPattern(`(?:没|没有|未|不|别)\s*$|\b(?:not|never|no|yet\s+to)\s+(?:yet\s+|been\s+|even\s+)?$|n't\s+(?:yet\s+|been\s+|even\s+)?$`)
 
 // negated reports a negation just before pos: 没收到, hasn't arrived.
 func negated(s string, pos int) bool {
