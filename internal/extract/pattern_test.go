@@ -57,6 +57,9 @@ func TestPatterns(t *testing.T) {
 	if testing.Short() {
 		step = 32
 	}
+	if underRace {
+		step = 128
+	}
 	for i, p := range patterns {
 		for j := i % step; j < len(texts); j += step {
 			checkPattern(t, p, texts[j])
