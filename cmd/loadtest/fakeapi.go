@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,8 +17,9 @@ import (
 
 // fakeAPI is a lean Bot API server on loopback: enough of the wire format
 // for disputebot serve in long-polling mode, with each chat's messages
-// handed to its simulated user. It keeps no history: it must not be what
-// limits the run.
+// handed to its simulated user. It keeps no history and reads only the
+// few fields the users check: it shares the machine with the bot, so every
+// microsecond it spends per call is one the bot does not get.
 type fakeAPI struct {
 	token string
 	srv   *http.Server
@@ -31,11 +36,14 @@ type fakeAPI struct {
 	polls atomic.Int64
 	// unknown counts calls to chats no user holds (errors).
 	unknown atomic.Int64
+	// bad counts requests whose body could not be read (errors).
+	bad atomic.Int64
 }
 
+// queued is an update, encoded once: `{"update_id":<id>` + rest.
 type queued struct {
 	id   int64
-	json []byte
+	rest []byte
 }
 
 func newFakeAPI(token string) (*fakeAPI, error) {
@@ -53,17 +61,58 @@ func (f *fakeAPI) url() string { return "http://" + f.ln.Addr().String() }
 
 func (f *fakeAPI) close() { f.srv.Close() }
 
-// push queues an update built by build with its id; it returns the id.
-func (f *fakeAPI) push(build func(id int64) []byte) int64 {
+// push queues an update whose encoding after its id is rest (starting with
+// a comma); it returns the id. Only the id is assigned under the lock: the
+// users encode their updates in parallel.
+func (f *fakeAPI) push(rest []byte) int64 {
 	f.mu.Lock()
 	f.lastID++
 	id := f.lastID
-	f.queue = append(f.queue, queued{id: id, json: build(id)})
+	f.queue = append(f.queue, queued{id: id, rest: rest})
 	close(f.notify)
 	f.notify = make(chan struct{})
 	f.mu.Unlock()
 	return id
 }
+
+// params are the request fields the fake API reads; the rest are ignored.
+type params struct {
+	chatID  int64
+	msgID   int
+	text    string
+	markup  []byte // reply_markup as JSON, nil if none
+	queryID string
+	offset  int64
+	timeout int
+}
+
+// set stores one field given as text (a form value, or a JSON scalar
+// without its quotes).
+func (p *params) set(name string, v []byte) {
+	switch name {
+	case "chat_id":
+		p.chatID, _ = strconv.ParseInt(string(v), 10, 64)
+	case "message_id":
+		p.msgID, _ = strconv.Atoi(string(v))
+	case "text":
+		p.text = string(v)
+	case "reply_markup":
+		p.markup = bytes.Clone(v)
+	case "callback_query_id":
+		p.queryID = string(v)
+	case "offset":
+		p.offset, _ = strconv.ParseInt(string(v), 10, 64)
+	case "timeout":
+		p.timeout, _ = strconv.Atoi(string(v))
+	}
+}
+
+var bodies = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
+
+var (
+	jsonType      = []string{"application/json"}
+	errNoBoundary = errors.New("multipart: no boundary")
+)
 
 func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	prefix := "/bot" + f.token + "/"
@@ -72,19 +121,30 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	method := r.URL.Path[len(prefix):]
-	if err := r.ParseMultipartForm(1 << 20); err != nil && r.Form == nil {
-		_ = r.ParseForm()
+	bp := bodies.Get().(*[]byte)
+	defer bodies.Put(bp)
+	body, err := readBody((*bp)[:0], r.Body)
+	*bp = body[:0]
+	var p params
+	if err == nil {
+		err = p.parse(r.Header.Get("Content-Type"), body)
 	}
-	form := r.Form
-	if r.MultipartForm != nil {
-		for k, v := range r.MultipartForm.Value {
-			form[k] = v
-		}
+	if err == nil && r.URL.RawQuery != "" {
+		err = p.parseForm([]byte(r.URL.RawQuery))
 	}
-	w.Header().Set("Content-Type", "application/json")
+	if err != nil {
+		f.bad.Add(1)
+		http.Error(w, `{"ok":false,"error_code":400,"description":"Bad Request: `+err.Error()+`"}`, http.StatusBadRequest)
+		return
+	}
+	// Direct map writes: Set would canonicalize the key each time, and a
+	// nil Date spares formatting one per response (the bot ignores it).
+	h := w.Header()
+	h["Content-Type"] = jsonType
+	h["Date"] = nil
 	if method == "getUpdates" {
 		f.polls.Add(1)
-		f.getUpdates(w, r, form.Get("offset"), form.Get("timeout"))
+		f.getUpdates(w, r, p.offset, p.timeout)
 		return
 	}
 	f.calls.Add(1)
@@ -92,16 +152,16 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "getMe":
 		w.Write([]byte(`{"ok":true,"result":{"id":1000001,"is_bot":true,"first_name":"Load","username":"load_test_bot","supports_inline_queries":true}}`))
 	case "sendMessage", "editMessageText", "editMessageReplyMarkup", "answerCallbackQuery":
-		chat, _ := strconv.ParseInt(form.Get("chat_id"), 10, 64)
-		c := call{method: method, at: time.Now(), text: form.Get("text"), markup: form.Get("reply_markup")}
+		chat := p.chatID
+		c := call{method: method, at: time.Now(), text: p.text, markup: p.markup}
 		if method == "answerCallbackQuery" {
-			c.query = form.Get("callback_query_id")
+			c.query = p.queryID
 			// Query ids are "q<chat>_<n>" (user.tap).
 			id, _, _ := strings.Cut(strings.TrimPrefix(c.query, "q"), "_")
 			chat, _ = strconv.ParseInt(id, 10, 64)
 		}
 		if method != "sendMessage" {
-			c.msgID, _ = strconv.Atoi(form.Get("message_id"))
+			c.msgID = p.msgID
 		} else {
 			c.msgID = int(f.nextMsg.Add(1))
 		}
@@ -114,20 +174,197 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			w.Write([]byte(`{"ok":true,"result":true}`))
 			return
 		}
-		w.Write([]byte(`{"ok":true,"result":{"message_id":` + strconv.Itoa(c.msgID) + `,"date":` + strconv.FormatInt(time.Now().Unix(), 10) +
-			`,"chat":{"id":` + strconv.FormatInt(chat, 10) + `,"type":"private"}}}`))
+		out := append(*bp, `{"ok":true,"result":{"message_id":`...)
+		out = strconv.AppendInt(out, int64(c.msgID), 10)
+		out = append(out, `,"date":`...)
+		out = strconv.AppendInt(out, c.at.Unix(), 10)
+		out = append(out, `,"chat":{"id":`...)
+		out = strconv.AppendInt(out, chat, 10)
+		out = append(out, `,"type":"private"}}}`...)
+		*bp = out[:0]
+		w.Write(out)
 	default: // setMyCommands, deleteWebhook, ...
 		w.Write([]byte(`{"ok":true,"result":true}`))
 	}
 }
 
+// readBody appends the whole body to buf.
+func readBody(buf []byte, body io.Reader) ([]byte, error) {
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := body.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+}
+
+// parse reads the fields from a body of the given Content-Type: a
+// multipart form (what go-telegram/bot sends), JSON (what the Bot API also
+// takes, and the bot may send), or a urlencoded form.
+func (p *params) parse(contentType string, body []byte) error {
+	ct, rest, _ := strings.Cut(contentType, ";")
+	switch strings.ToLower(strings.TrimSpace(ct)) {
+	case "multipart/form-data":
+		return p.parseMultipart(rest, body)
+	case "application/json":
+		return p.parseJSON(body)
+	default:
+		return p.parseForm(body)
+	}
+}
+
+// parseMultipart reads a multipart/form-data body of plain fields by hand:
+// mime/multipart builds a header map and a reader per part and took a
+// quarter of the tool's CPU. Files (parts with a filename) are not read.
+func (p *params) parseMultipart(ctParams string, body []byte) error {
+	var boundary string
+	for _, kv := range strings.Split(ctParams, ";") {
+		k, v, _ := strings.Cut(strings.TrimSpace(kv), "=")
+		if strings.EqualFold(k, "boundary") {
+			boundary = strings.Trim(v, `"`)
+		}
+	}
+	if boundary == "" {
+		return errNoBoundary
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil // go-telegram/bot sends no parts at all for getMe
+	}
+	delim := []byte("--" + boundary)
+	i := bytes.Index(body, delim)
+	if i < 0 {
+		return errors.New("multipart: no first boundary")
+	}
+	body = body[i+len(delim):]
+	next := []byte("\r\n--" + boundary)
+	for {
+		if bytes.HasPrefix(body, []byte("--")) {
+			return nil // the closing boundary
+		}
+		body, _ = bytes.CutPrefix(body, []byte("\r\n"))
+		head, rest, ok := bytes.Cut(body, []byte("\r\n\r\n"))
+		if !ok {
+			return errors.New("multipart: part without a header end")
+		}
+		end := bytes.Index(rest, next)
+		if end < 0 {
+			return errors.New("multipart: part without a boundary after it")
+		}
+		if name, file := partName(head); !file {
+			p.set(name, rest[:end])
+		}
+		body = rest[end+len(next):]
+	}
+}
+
+// partName is the name in a part's Content-Disposition, and whether the
+// part is a file.
+func partName(head []byte) (name string, file bool) {
+	for len(head) > 0 {
+		var line []byte
+		line, head, _ = bytes.Cut(head, []byte("\r\n"))
+		k, v, ok := bytes.Cut(line, []byte(":"))
+		if !ok || !bytes.EqualFold(bytes.TrimSpace(k), []byte("Content-Disposition")) {
+			continue
+		}
+		for _, param := range bytes.Split(v, []byte(";"))[1:] {
+			pk, pv, _ := bytes.Cut(bytes.TrimSpace(param), []byte("="))
+			pv = bytes.Trim(pv, `"`)
+			switch {
+			case bytes.EqualFold(pk, []byte("name")):
+				name = string(pv)
+			case bytes.EqualFold(pk, []byte("filename")):
+				file = true
+			}
+		}
+	}
+	return name, file
+}
+
+// jsonParams are the fields of a JSON body; a struct of only these, so
+// the decoder skips everything else without building values for it.
+type jsonParams struct {
+	ChatID          json.RawMessage `json:"chat_id"` // number or string
+	MessageID       json.RawMessage `json:"message_id"`
+	Text            *string         `json:"text"`
+	ReplyMarkup     json.RawMessage `json:"reply_markup"` // object, or the object as a string
+	CallbackQueryID *string         `json:"callback_query_id"`
+	Offset          json.RawMessage `json:"offset"`
+	Timeout         json.RawMessage `json:"timeout"`
+}
+
+func (p *params) parseJSON(body []byte) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	var j jsonParams
+	if err := json.Unmarshal(body, &j); err != nil {
+		return err
+	}
+	scalar := func(name string, raw json.RawMessage) {
+		if len(raw) == 0 || string(raw) == "null" {
+			return
+		}
+		if raw[0] == '"' {
+			var s string
+			if json.Unmarshal(raw, &s) == nil {
+				p.set(name, []byte(s))
+			}
+			return
+		}
+		p.set(name, raw)
+	}
+	scalar("chat_id", j.ChatID)
+	scalar("message_id", j.MessageID)
+	scalar("offset", j.Offset)
+	scalar("timeout", j.Timeout)
+	// reply_markup may come as the object or, as in a form, as a string
+	// holding it: scalar unquotes the latter.
+	scalar("reply_markup", j.ReplyMarkup)
+	if j.Text != nil {
+		p.text = *j.Text
+	}
+	if j.CallbackQueryID != nil {
+		p.queryID = *j.CallbackQueryID
+	}
+	return nil
+}
+
+func (p *params) parseForm(body []byte) error {
+	if len(body) == 0 {
+		return nil
+	}
+	vals, err := url.ParseQuery(string(body))
+	if err != nil {
+		return err
+	}
+	for k, v := range vals {
+		p.set(k, []byte(v[0]))
+	}
+	return nil
+}
+
 // getUpdates answers a long poll: the updates from offset on, at most 100,
 // waiting up to timeout seconds for one.
-func (f *fakeAPI) getUpdates(w http.ResponseWriter, r *http.Request, offset, timeout string) {
-	off, _ := strconv.ParseInt(offset, 10, 64)
-	secs, _ := strconv.Atoi(timeout)
-	deadline := time.NewTimer(time.Duration(secs) * time.Second)
-	defer deadline.Stop()
+func (f *fakeAPI) getUpdates(w http.ResponseWriter, r *http.Request, off int64, secs int) {
+	var deadline <-chan time.Time
+	if secs > 0 {
+		t := time.NewTimer(time.Duration(secs) * time.Second)
+		defer t.Stop()
+		deadline = t.C
+	} else {
+		closed := make(chan time.Time)
+		close(closed)
+		deadline = closed
+	}
+	var out []byte
 	for {
 		f.mu.Lock()
 		i := 0
@@ -135,17 +372,19 @@ func (f *fakeAPI) getUpdates(w http.ResponseWriter, r *http.Request, offset, tim
 			i++
 		}
 		if i > 0 {
-			f.queue = append(f.queue[:0:0], f.queue[i:]...)
+			// Shift in place: the backing array is reused, not regrown.
+			f.queue = f.queue[:copy(f.queue, f.queue[i:])]
 		}
 		n := min(len(f.queue), 100)
-		var out []byte
 		if n > 0 {
-			out = append(out, `{"ok":true,"result":[`...)
-			for j := 0; j < n; j++ {
+			out = append(out[:0], `{"ok":true,"result":[`...)
+			for j, q := range f.queue[:n] {
 				if j > 0 {
 					out = append(out, ',')
 				}
-				out = append(out, f.queue[j].json...)
+				out = append(out, `{"update_id":`...)
+				out = strconv.AppendInt(out, q.id, 10)
+				out = append(out, q.rest...)
 			}
 			out = append(out, "]}"...)
 		}
@@ -157,7 +396,7 @@ func (f *fakeAPI) getUpdates(w http.ResponseWriter, r *http.Request, offset, tim
 		}
 		select {
 		case <-ch:
-		case <-deadline.C:
+		case <-deadline:
 			w.Write([]byte(`{"ok":true,"result":[]}`))
 			return
 		case <-r.Context().Done():
@@ -172,22 +411,6 @@ type call struct {
 	at     time.Time
 	msgID  int
 	text   string
-	markup string
+	markup []byte
 	query  string
-}
-
-type button struct {
-	Text         string `json:"text"`
-	CallbackData string `json:"callback_data"`
-}
-
-func (c call) keyboard() [][]button {
-	if c.markup == "" {
-		return nil
-	}
-	var m struct {
-		InlineKeyboard [][]button `json:"inline_keyboard"`
-	}
-	_ = json.Unmarshal([]byte(c.markup), &m)
-	return m.InlineKeyboard
 }
