@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"net"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -19,11 +17,15 @@ import (
 // for disputebot serve in long-polling mode, with each chat's messages
 // handed to its simulated user. It keeps no history and reads only the
 // few fields the users check: it shares the machine with the bot, so every
-// microsecond it spends per call is one the bot does not get.
+// microsecond it spends per call is one the bot does not get. For the
+// same reason it speaks HTTP/1.1 itself (http1.go) rather than through
+// net/http's server.
 type fakeAPI struct {
 	token string
-	srv   *http.Server
 	ln    net.Listener
+	// done is closed by close: long polls return, connections end.
+	done  chan struct{}
+	conns sync.Map // net.Conn -> struct{}, to close them
 
 	mu      sync.Mutex
 	queue   []queued
@@ -36,8 +38,16 @@ type fakeAPI struct {
 	polls atomic.Int64
 	// unknown counts calls to chats no user holds (errors).
 	unknown atomic.Int64
-	// bad counts requests whose body could not be read (errors).
-	bad atomic.Int64
+	// bad counts requests that could not be read (errors); badSample
+	// says why the first one could not.
+	bad       atomic.Int64
+	badSample atomic.Value // string
+}
+
+func (f *fakeAPI) misread(why string) {
+	if f.bad.Add(1) == 1 {
+		f.badSample.Store(why)
+	}
 }
 
 // queued is an update, encoded once: `{"update_id":<id>` + rest.
@@ -51,15 +61,26 @@ func newFakeAPI(token string) (*fakeAPI, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &fakeAPI{token: token, ln: ln, notify: make(chan struct{})}
-	f.srv = &http.Server{Handler: f, ReadHeaderTimeout: 10 * time.Second}
-	go f.srv.Serve(ln)
+	f := &fakeAPI{token: token, ln: ln, done: make(chan struct{}), notify: make(chan struct{})}
+	go f.accept()
 	return f, nil
 }
 
 func (f *fakeAPI) url() string { return "http://" + f.ln.Addr().String() }
 
-func (f *fakeAPI) close() { f.srv.Close() }
+func (f *fakeAPI) close() {
+	select {
+	case <-f.done:
+		return
+	default:
+	}
+	close(f.done)
+	f.ln.Close()
+	f.conns.Range(func(c, _ any) bool {
+		c.(net.Conn).Close()
+		return true
+	})
+}
 
 // push queues an update whose encoding after its id is rest (starting with
 // a comma); it returns the id. Only the id is assigned under the lock: the
@@ -107,50 +128,34 @@ func (p *params) set(name string, v []byte) {
 	}
 }
 
-var bodies = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
+var errNoBoundary = errors.New("multipart: no boundary")
 
-var (
-	jsonType      = []string{"application/json"}
-	errNoBoundary = errors.New("multipart: no boundary")
-)
-
-func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	prefix := "/bot" + f.token + "/"
-	if !strings.HasPrefix(r.URL.Path, prefix) {
-		http.Error(w, `{"ok":false,"error_code":404,"description":"Not Found"}`, http.StatusNotFound)
-		return
+// answer serves one request to target (its path and query), appending
+// the response's JSON to out.
+func (f *fakeAPI) answer(target, contentType string, body, out []byte) (status int, _ []byte) {
+	path, query, _ := strings.Cut(target, "?")
+	method, ok := strings.CutPrefix(path, "/bot"+f.token+"/")
+	if !ok {
+		return 404, append(out, `{"ok":false,"error_code":404,"description":"Not Found"}`...)
 	}
-	method := r.URL.Path[len(prefix):]
-	bp := bodies.Get().(*[]byte)
-	defer bodies.Put(bp)
-	body, err := readBody((*bp)[:0], r.Body)
-	*bp = body[:0]
 	var p params
-	if err == nil {
-		err = p.parse(r.Header.Get("Content-Type"), body)
-	}
-	if err == nil && r.URL.RawQuery != "" {
-		err = p.parseForm([]byte(r.URL.RawQuery))
+	err := p.parse(contentType, body)
+	if err == nil && query != "" {
+		err = p.parseForm([]byte(query))
 	}
 	if err != nil {
-		f.bad.Add(1)
-		http.Error(w, `{"ok":false,"error_code":400,"description":"Bad Request: `+err.Error()+`"}`, http.StatusBadRequest)
-		return
+		f.misread(target + ": " + err.Error())
+		d, _ := json.Marshal("Bad Request: " + err.Error())
+		return 400, append(append(append(out, `{"ok":false,"error_code":400,"description":`...), d...), '}')
 	}
-	// Direct map writes: Set would canonicalize the key each time, and a
-	// nil Date spares formatting one per response (the bot ignores it).
-	h := w.Header()
-	h["Content-Type"] = jsonType
-	h["Date"] = nil
 	if method == "getUpdates" {
 		f.polls.Add(1)
-		f.getUpdates(w, r, p.offset, p.timeout)
-		return
+		return 200, f.getUpdates(out, p.offset, p.timeout)
 	}
 	f.calls.Add(1)
 	switch method {
 	case "getMe":
-		w.Write([]byte(`{"ok":true,"result":{"id":1000001,"is_bot":true,"first_name":"Load","username":"load_test_bot","supports_inline_queries":true}}`))
+		return 200, append(out, `{"ok":true,"result":{"id":1000001,"is_bot":true,"first_name":"Load","username":"load_test_bot","supports_inline_queries":true}}`...)
 	case "sendMessage", "editMessageText", "editMessageReplyMarkup", "answerCallbackQuery":
 		chat := p.chatID
 		c := call{method: method, at: time.Now(), text: p.text, markup: p.markup}
@@ -171,37 +176,17 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			f.unknown.Add(1)
 		}
 		if method == "answerCallbackQuery" {
-			w.Write([]byte(`{"ok":true,"result":true}`))
-			return
+			return 200, append(out, `{"ok":true,"result":true}`...)
 		}
-		out := append(*bp, `{"ok":true,"result":{"message_id":`...)
+		out = append(out, `{"ok":true,"result":{"message_id":`...)
 		out = strconv.AppendInt(out, int64(c.msgID), 10)
 		out = append(out, `,"date":`...)
 		out = strconv.AppendInt(out, c.at.Unix(), 10)
 		out = append(out, `,"chat":{"id":`...)
 		out = strconv.AppendInt(out, chat, 10)
-		out = append(out, `,"type":"private"}}}`...)
-		*bp = out[:0]
-		w.Write(out)
+		return 200, append(out, `,"type":"private"}}}`...)
 	default: // setMyCommands, deleteWebhook, ...
-		w.Write([]byte(`{"ok":true,"result":true}`))
-	}
-}
-
-// readBody appends the whole body to buf.
-func readBody(buf []byte, body io.Reader) ([]byte, error) {
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := body.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return buf, err
-		}
+		return 200, append(out, `{"ok":true,"result":true}`...)
 	}
 }
 
@@ -351,9 +336,9 @@ func (p *params) parseForm(body []byte) error {
 	return nil
 }
 
-// getUpdates answers a long poll: the updates from offset on, at most 100,
-// waiting up to timeout seconds for one.
-func (f *fakeAPI) getUpdates(w http.ResponseWriter, r *http.Request, off int64, secs int) {
+// getUpdates answers a long poll, appending to out: the updates from
+// offset on, at most 100, waiting up to timeout seconds for one.
+func (f *fakeAPI) getUpdates(out []byte, off int64, secs int) []byte {
 	var deadline <-chan time.Time
 	if secs > 0 {
 		t := time.NewTimer(time.Duration(secs) * time.Second)
@@ -364,7 +349,6 @@ func (f *fakeAPI) getUpdates(w http.ResponseWriter, r *http.Request, off int64, 
 		close(closed)
 		deadline = closed
 	}
-	var out []byte
 	for {
 		f.mu.Lock()
 		i := 0
@@ -377,7 +361,7 @@ func (f *fakeAPI) getUpdates(w http.ResponseWriter, r *http.Request, off int64, 
 		}
 		n := min(len(f.queue), 100)
 		if n > 0 {
-			out = append(out[:0], `{"ok":true,"result":[`...)
+			out = append(out, `{"ok":true,"result":[`...)
 			for j, q := range f.queue[:n] {
 				if j > 0 {
 					out = append(out, ',')
@@ -391,16 +375,14 @@ func (f *fakeAPI) getUpdates(w http.ResponseWriter, r *http.Request, off int64, 
 		ch := f.notify
 		f.mu.Unlock()
 		if n > 0 {
-			w.Write(out)
-			return
+			return out
 		}
 		select {
 		case <-ch:
 		case <-deadline:
-			w.Write([]byte(`{"ok":true,"result":[]}`))
-			return
-		case <-r.Context().Done():
-			return
+			return append(out, `{"ok":true,"result":[]}`...)
+		case <-f.done:
+			return append(out, `{"ok":true,"result":[]}`...)
 		}
 	}
 }

@@ -154,6 +154,41 @@ func TestFakeAPIBodies(t *testing.T) {
 		t.Errorf("%d calls to unknown chats", n)
 	}
 
+	// A body sent chunked (go-telegram/bot streams its forms when nothing
+	// reads them whole first; net/http chunks a body of unknown length, as
+	// this MultiReader's), on a connection the client closes after.
+	ct, body := multipartBody(t, [][2]string{{"chat_id", "42"}, {"text", text}})
+	req, err := http.NewRequest("POST", f.url()+"/bot"+token+"/sendMessage", io.MultiReader(bytes.NewReader(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", ct)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("chunked: status %d", resp.StatusCode)
+	}
+	select {
+	case c := <-u.inbox:
+		if c.method != "sendMessage" || c.text != text {
+			t.Errorf("chunked: call %+v", c)
+		}
+	case <-time.After(time.Second):
+		t.Fatal("chunked: no call delivered")
+	}
+	// The next request on that connection (kept alive) is read from
+	// where the chunked body ended.
+	if status, resp := post(t, f, "getMe", ct, nil); status != http.StatusOK {
+		t.Errorf("after a chunked body: status %d: %s", status, resp)
+	}
+	if n := f.bad.Load(); n != 0 {
+		t.Errorf("after a chunked body: %d requests misread (%v)", n, f.badSample.Load())
+	}
+
 	// A body it cannot read is an error the run counts, not a silent
 	// call without fields.
 	if status, _ := post(t, f, "sendMessage", "application/json", []byte(`{"chat_id":`)); status != http.StatusBadRequest {

@@ -25,6 +25,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"sort"
@@ -137,9 +138,13 @@ func main() {
 	logLevel := flag.String("log-level", "warn", "the bot's LOG_LEVEL (info logs a line per update)")
 	cpuProfile := flag.String("cpuprofile", "", "write the bot's CPU profile of the whole run to this file")
 	toolProfile := flag.String("toolprofile", "", "write this tool's own CPU profile (fake API and users) of the measured interval to this file")
+	toolProcs := flag.Int("toolprocs", 0, "GOMAXPROCS of this tool (0: the Go default); the bot's comes from the GOMAXPROCS variable")
 	flag.BoolVar(&verbose, "v", false, "list the test cases left out, and why")
 	flag.BoolVar(&keep, "keep", false, "keep the sessions in Redis after the run (to look at them)")
 	flag.Parse()
+	if *toolProcs > 0 {
+		runtime.GOMAXPROCS(*toolProcs)
+	}
 	if err := loadtest(*users, *duration, *rate, *redisURL, *clean, *botBin, *timeout, *logLevel, *cpuProfile, *toolProfile); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
@@ -359,7 +364,7 @@ func loadtest(users int, duration time.Duration, rate float64, redisURL string, 
 	}
 	if b := api.bad.Load(); b > 0 {
 		// A body the fake API cannot read is a call no user checked.
-		fmt.Printf("unreadable requests:    %d\n", b)
+		fmt.Printf("unreadable requests:    %d (the first: %s)\n", b, api.badSample.Load())
 		total += int(b)
 	}
 	if total > 0 {
