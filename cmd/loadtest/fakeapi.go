@@ -109,8 +109,8 @@ type params struct {
 
 // set stores one field given as text (a form value, or a JSON scalar
 // without its quotes).
-func (p *params) set(name string, v []byte) {
-	switch name {
+func (p *params) set(name []byte, v []byte) {
+	switch string(name) { // no copy: the compiler compares the bytes
 	case "chat_id":
 		p.chatID, _ = strconv.ParseInt(string(v), 10, 64)
 	case "message_id":
@@ -250,8 +250,9 @@ func (p *params) parseMultipart(ctParams string, body []byte) error {
 }
 
 // partName is the name in a part's Content-Disposition, and whether the
-// part is a file.
-func partName(head []byte) (name string, file bool) {
+// part is a file. It slices head rather than splitting it: this runs for
+// every field of every call.
+func partName(head []byte) (name []byte, file bool) {
 	for len(head) > 0 {
 		var line []byte
 		line, head, _ = bytes.Cut(head, []byte("\r\n"))
@@ -259,12 +260,15 @@ func partName(head []byte) (name string, file bool) {
 		if !ok || !bytes.EqualFold(bytes.TrimSpace(k), []byte("Content-Disposition")) {
 			continue
 		}
-		for _, param := range bytes.Split(v, []byte(";"))[1:] {
+		_, v, _ = bytes.Cut(v, []byte(";")) // past "form-data"
+		for len(v) > 0 {
+			var param []byte
+			param, v, _ = bytes.Cut(v, []byte(";"))
 			pk, pv, _ := bytes.Cut(bytes.TrimSpace(param), []byte("="))
 			pv = bytes.Trim(pv, `"`)
 			switch {
 			case bytes.EqualFold(pk, []byte("name")):
-				name = string(pv)
+				name = pv
 			case bytes.EqualFold(pk, []byte("filename")):
 				file = true
 			}
@@ -300,11 +304,11 @@ func (p *params) parseJSON(body []byte) error {
 		if raw[0] == '"' {
 			var s string
 			if json.Unmarshal(raw, &s) == nil {
-				p.set(name, []byte(s))
+				p.set([]byte(name), []byte(s))
 			}
 			return
 		}
-		p.set(name, raw)
+		p.set([]byte(name), raw)
 	}
 	scalar("chat_id", j.ChatID)
 	scalar("message_id", j.MessageID)
@@ -331,7 +335,7 @@ func (p *params) parseForm(body []byte) error {
 		return err
 	}
 	for k, v := range vals {
-		p.set(k, []byte(v[0]))
+		p.set([]byte(k), []byte(v[0]))
 	}
 	return nil
 }

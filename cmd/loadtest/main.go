@@ -288,7 +288,8 @@ func loadtest(users int, duration time.Duration, rate float64, redisURL string, 
 			return err
 		}
 	}
-	cpu0, tool0 := cpuTime(pid), ownCPUTime()
+	cpu0 := cpuTime(pid)
+	toolUser0, toolSys0 := ownCPUTime()
 	calls0, polls0 := api.calls.Load(), api.polls.Load()
 	t0 := time.Now()
 	r.measuring.Store(true)
@@ -302,7 +303,8 @@ func loadtest(users int, duration time.Duration, rate float64, redisURL string, 
 	callsPerUpdate := float64(r.calls) / float64(max(n, 1))
 	r.mu.Unlock()
 	elapsed := time.Since(t0)
-	cpu1, tool1 := cpuTime(pid), ownCPUTime()
+	cpu1 := cpuTime(pid)
+	toolUser1, toolSys1 := ownCPUTime()
 	if profile != nil {
 		pprof.StopCPUProfile()
 		profile.Close()
@@ -336,10 +338,13 @@ func loadtest(users int, duration time.Duration, rate float64, redisURL string, 
 	if cpu0 >= 0 && cpu1 >= 0 {
 		fmt.Printf("bot CPU/update:         %.0f µs (%.2f cores busy)\n", float64(cpu1-cpu0)/float64(max(n, 1))*1e6, float64(cpu1-cpu0)/elapsed.Seconds())
 	}
-	if tool0 >= 0 && tool1 >= 0 {
+	if toolUser0 >= 0 && toolUser1 >= 0 {
 		// The tool shares the machine with the bot: what it took is what
 		// the bot could not have.
-		fmt.Printf("tool CPU/update:        %.0f µs (%.2f cores busy: fake API and users)\n", (tool1-tool0)/float64(max(n, 1))*1e6, (tool1-tool0)/elapsed.Seconds())
+		user, sys := toolUser1-toolUser0, toolSys1-toolSys0
+		perUpdate := func(s float64) float64 { return s / float64(max(n, 1)) * 1e6 }
+		fmt.Printf("tool CPU/update:        %.0f µs (user %.0f, system %.0f; %.2f cores busy: fake API and users)\n",
+			perUpdate(user+sys), perUpdate(user), perUpdate(sys), (user+sys)/elapsed.Seconds())
 	}
 	fmt.Printf("bot memory:             peak RSS (VmHWM) %.1f MB, RSS %.1f MB at the end\n", float64(hwm)/1024, float64(rss)/1024)
 	if len(sizes) > 0 {

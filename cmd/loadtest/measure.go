@@ -34,15 +34,16 @@ func cpuTime(pid int) float64 {
 	return (ut + st) / clockTicks
 }
 
-// ownCPUTime is this process's user+system CPU time in seconds, from
-// getrusage (microsecond resolution, finer than /proc's ticks); -1 if
-// it fails.
-func ownCPUTime() float64 {
+// ownCPUTime is this process's user and system CPU time in seconds, from
+// getrusage (microsecond resolution, finer than /proc's ticks); -1 if it
+// fails. System time is mostly loopback TCP: a write runs the receiving
+// side's network stack too.
+func ownCPUTime() (user, sys float64) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return -1
+		return -1, -1
 	}
-	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+	return float64(ru.Utime.Nano()) / 1e9, float64(ru.Stime.Nano()) / 1e9
 }
 
 // memory returns VmHWM and VmRSS in kB.
