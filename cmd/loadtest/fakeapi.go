@@ -399,4 +399,7 @@ type call struct {
 	text   string
 	markup []byte
 	query  string
+	// kb and kbErr are a sendMessage's keyboard (user.deliver).
+	kb    []string
+	kbErr error
 }

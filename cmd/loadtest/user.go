@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -25,8 +26,15 @@ import (
 //   - a tap is answered (answerCallbackQuery) and the tapped message edited
 //     (editMessageText or editMessageReplyMarkup of that message id).
 type user struct {
-	r     *run
-	inbox chan call
+	r *run
+	// pending are the calls to this chat not yet checked, in order; wake
+	// gets a token when one ends a reply. The user wakes once a reply,
+	// not once a call: waking a goroutine is much of what a call costs.
+	mu      sync.Mutex
+	pending []call
+	wake    chan struct{}
+	// batch holds the calls being checked (reused).
+	batch []call
 	// timeout is the user's one reply timer, reset for each update.
 	timeout *time.Timer
 
@@ -41,15 +49,56 @@ type user struct {
 func newUser(r *run) *user {
 	t := time.NewTimer(time.Hour)
 	t.Stop()
-	return &user{r: r, inbox: make(chan call, 64), timeout: t}
+	return &user{r: r, wake: make(chan struct{}, 1), timeout: t}
 }
 
+// maxPending is more calls than any reply makes.
+const maxPending = 64
+
+// deliver hands a call to the user (from the fake API's connection
+// goroutine). A reply ends with a sendMessage carrying an inline keyboard
+// other than an outcome brief's "show more" buttons; its keyboard is read
+// here, once.
 func (u *user) deliver(c call) {
-	select {
-	case u.inbox <- c:
-	default:
-		u.r.errorf("inbox overflow", "chat %d: more calls than a reply makes", u.chat)
+	end := false
+	if c.method == "sendMessage" {
+		c.kb, c.kbErr = keyboard(c.markup)
+		end = c.kbErr != nil || len(c.kb) > 0 && !onlySections(c.kb)
 	}
+	u.mu.Lock()
+	if len(u.pending) >= maxPending {
+		u.mu.Unlock()
+		u.r.errorf("inbox overflow", "chat %d: more calls than a reply makes", u.chat)
+		return
+	}
+	u.pending = append(u.pending, c)
+	u.mu.Unlock()
+	if end {
+		select {
+		case u.wake <- struct{}{}:
+		default: // a token is there already
+		}
+	}
+}
+
+// takePending returns the calls delivered so far, leaving none.
+func (u *user) takePending(buf []call) []call {
+	u.mu.Lock()
+	buf = append(buf[:0], u.pending...)
+	clear(u.pending)
+	u.pending = u.pending[:0]
+	u.mu.Unlock()
+	return buf
+}
+
+// putBack returns unchecked calls to the front of the pending ones.
+func (u *user) putBack(calls []call) {
+	if len(calls) == 0 {
+		return
+	}
+	u.mu.Lock()
+	u.pending = append(slices.Clone(calls), u.pending...)
+	u.mu.Unlock()
 }
 
 // screen is what the user's chat shows: the newest message with buttons.
@@ -160,9 +209,10 @@ func (u *user) act(p *plan, a action, sc screen) (screen, bool) {
 	defer u.timeout.Stop()
 	calls := 0
 	answered, edited := tapped == 0, tapped == 0
-	for {
-		select {
-		case c := <-u.inbox:
+	// check goes through the calls in order; done once the reply is
+	// complete or wrong.
+	check := func(batch []call) (next screen, done, ok bool) {
+		for i, c := range batch {
 			calls++
 			switch c.method {
 			case "answerCallbackQuery":
@@ -170,33 +220,50 @@ func (u *user) act(p *plan, a action, sc screen) (screen, bool) {
 			case "editMessageText", "editMessageReplyMarkup":
 				if c.msgID != tapped {
 					r.errorf("out of order", "chat %d: edit of message %d, tapped %d", u.chat, c.msgID, tapped)
-					return sc, false
+					return sc, true, false
 				}
 				edited = true
 			case "sendMessage":
-				kb, err := keyboard(c.markup)
-				if err != nil {
-					r.errorf("bad markup", "chat %d: %v: %.200s", u.chat, err, c.markup)
-					return sc, false
+				if c.kbErr != nil {
+					r.errorf("bad markup", "chat %d: %v: %.200s", u.chat, c.kbErr, c.markup)
+					return sc, true, false
 				}
-				if len(kb) == 0 || onlySections(kb) {
+				if len(c.kb) == 0 || onlySections(c.kb) {
 					// A message without buttons, or an outcome's brief
 					// (its "show more" buttons): the reply goes on.
 					continue
 				}
 				if !answered || !edited {
 					r.errorf("out of order", "chat %d: next question before the tap was answered and its message edited", u.chat)
-					return sc, false
+					return sc, true, false
 				}
-				next := screen{msgID: c.msgID, text: c.text, kb: kb, markup: c.markup, token: tokenOf(kb)}
+				next := screen{msgID: c.msgID, text: c.text, kb: c.kb, markup: c.markup, token: tokenOf(c.kb)}
 				if next.token < sc.token {
 					r.errorf("out of order", "chat %d: step token went from %d to %d", u.chat, sc.token, next.token)
-					return sc, false
+					return sc, true, false
 				}
 				r.record(time.Since(sent), calls)
-				return next, true
+				// Calls after the reply belong to the next update.
+				u.putBack(batch[i+1:])
+				return next, true, true
+			}
+		}
+		return sc, false, false
+	}
+	for {
+		select {
+		case <-u.wake:
+			u.batch = u.takePending(u.batch)
+			if next, done, ok := check(u.batch); done {
+				return next, ok
 			}
 		case <-u.timeout.C:
+			// The calls that came are checked first: a wrong one is
+			// that error, not a timeout.
+			u.batch = u.takePending(u.batch)
+			if next, done, ok := check(u.batch); done {
+				return next, ok
+			}
 			if r.over() {
 				return sc, false
 			}

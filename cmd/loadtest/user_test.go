@@ -120,6 +120,11 @@ func TestConsultationChecks(t *testing.T) {
 			q := b.send(chat, "Q", question)
 			tapped(b, chat, q+100, b.next(), "Checklist", outcome)
 		}, "out of order"},
+		{"edit of another message, then nothing", func(b *scriptedBot) {
+			chat := b.next().Message.Chat.ID
+			q := b.send(chat, "Q", question)
+			tapped(b, chat, q+100, b.next())
+		}, "out of order"},
 		{"next question before the tap is answered", func(b *scriptedBot) {
 			chat := b.next().Message.Chat.ID
 			b.send(chat, "Q", question)
