@@ -171,7 +171,7 @@ func (f *fakeAPI) answer(target, contentType string, body, out []byte) (status i
 			c.msgID = int(f.nextMsg.Add(1))
 		}
 		if u, ok := f.users.Load(chat); ok {
-			u.(*user).deliver(c)
+			u.(*user).deliver(chat, c)
 		} else {
 			f.unknown.Add(1)
 		}

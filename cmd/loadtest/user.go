@@ -55,11 +55,11 @@ func newUser(r *run) *user {
 // maxPending is more calls than any reply makes.
 const maxPending = 64
 
-// deliver hands a call to the user (from the fake API's connection
-// goroutine). A reply ends with a sendMessage carrying an inline keyboard
-// other than an outcome brief's "show more" buttons; its keyboard is read
-// here, once.
-func (u *user) deliver(c call) {
+// deliver hands a call to chat to the user (from the fake API's
+// connection goroutine). A reply ends with a sendMessage carrying an
+// inline keyboard other than an outcome brief's "show more" buttons; its
+// keyboard is read here, once.
+func (u *user) deliver(chat int64, c call) {
 	end := false
 	if c.method == "sendMessage" {
 		c.kb, c.kbErr = keyboard(c.markup)
@@ -68,7 +68,7 @@ func (u *user) deliver(c call) {
 	u.mu.Lock()
 	if len(u.pending) >= maxPending {
 		u.mu.Unlock()
-		u.r.errorf("inbox overflow", "chat %d: more calls than a reply makes", u.chat)
+		u.r.errorf("inbox overflow", "chat %d: more calls than a reply makes", chat)
 		return
 	}
 	u.pending = append(u.pending, c)
@@ -118,6 +118,9 @@ func (u *user) consult(p *plan) bool {
 	r := u.r
 	u.chat = r.nextChat.Add(1)
 	u.queries = 0
+	// Calls of the last chat that came after its end (an error cut it
+	// short) are not this one's.
+	u.takePending(nil)
 	r.api.users.Store(u.chat, u)
 	defer r.api.users.Delete(u.chat)
 	u.lang = p.lang
