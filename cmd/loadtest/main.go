@@ -25,6 +25,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"slices"
 	"sort"
 	"strings"
@@ -47,11 +49,13 @@ type run struct {
 	nextChat atomic.Int64
 
 	stopped atomic.Bool
+	stop    chan struct{} // closed once stopped is set
 	ticks   chan struct{} // open loop: one per update to send; nil closed loop
 
 	// measuring is set once the bot has served its first update.
 	measuring atomic.Bool
-	firstAt   atomic.Int64 // unix ns of the first reply
+	firstAt   atomic.Int64  // unix ns of the first reply
+	first     chan struct{} // closed at the first reply
 
 	mu        sync.Mutex
 	latencies []time.Duration
@@ -63,29 +67,39 @@ type run struct {
 	consultations atomic.Int64
 }
 
+func newRun(api *fakeAPI, timeout time.Duration) *run {
+	return &run{api: api, timeout: timeout, errs: map[string]int{}, stop: make(chan struct{}), first: make(chan struct{})}
+}
+
 func (r *run) over() bool { return r.stopped.Load() }
 
+// end stops the run: users waiting for their turn return.
+func (r *run) end() {
+	if r.stopped.CompareAndSwap(false, true) {
+		close(r.stop)
+	}
+}
+
 // await waits for the next update's turn: at once in a closed loop, on
-// the open loop's schedule otherwise. It returns false once the run is over.
+// the open loop's schedule otherwise. It returns false once the run is
+// over. It blocks on the channels rather than waking to look: a thousand
+// users each polling every 100 ms cost the machine the bot is measured on.
 func (r *run) await() bool {
 	if r.ticks == nil {
 		return !r.over()
 	}
-	for {
-		select {
-		case <-r.ticks:
-			return !r.over()
-		case <-time.After(100 * time.Millisecond):
-			if r.over() {
-				return false
-			}
-		}
+	select {
+	case <-r.ticks:
+		return !r.over()
+	case <-r.stop:
+		return false
 	}
 }
 
 func (r *run) record(d time.Duration, calls int) {
-	now := time.Now().UnixNano()
-	r.firstAt.CompareAndSwap(0, now)
+	if r.firstAt.Load() == 0 && r.firstAt.CompareAndSwap(0, time.Now().UnixNano()) {
+		close(r.first)
+	}
 	if !r.measuring.Load() || r.over() {
 		return
 	}
@@ -123,16 +137,21 @@ func main() {
 	timeout := flag.Duration("timeout", 10*time.Second, "a reply later than this is an error")
 	logLevel := flag.String("log-level", "warn", "the bot's LOG_LEVEL (info logs a line per update)")
 	cpuProfile := flag.String("cpuprofile", "", "write the bot's CPU profile of the whole run to this file")
+	toolProfile := flag.String("toolprofile", "", "write this tool's own CPU profile (fake API and users) of the measured interval to this file")
+	toolProcs := flag.Int("toolprocs", 0, "GOMAXPROCS of this tool (0: the Go default); the bot's comes from the GOMAXPROCS variable")
 	flag.BoolVar(&verbose, "v", false, "list the test cases left out, and why")
 	flag.BoolVar(&keep, "keep", false, "keep the sessions in Redis after the run (to look at them)")
 	flag.Parse()
-	if err := loadtest(*users, *duration, *rate, *redisURL, *clean, *botBin, *timeout, *logLevel, *cpuProfile); err != nil {
+	if *toolProcs > 0 {
+		runtime.GOMAXPROCS(*toolProcs)
+	}
+	if err := loadtest(*users, *duration, *rate, *redisURL, *clean, *botBin, *timeout, *logLevel, *cpuProfile, *toolProfile); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
 	}
 }
 
-func loadtest(users int, duration time.Duration, rate float64, redisURL string, clean bool, botBin string, timeout time.Duration, logLevel, cpuProfile string) error {
+func loadtest(users int, duration time.Duration, rate float64, redisURL string, clean bool, botBin string, timeout time.Duration, logLevel, cpuProfile, toolProfile string) error {
 	ctx := context.Background()
 	opt, err := redis.ParseURL(redisURL)
 	if err != nil {
@@ -184,7 +203,7 @@ func loadtest(users int, duration time.Duration, rate float64, redisURL string, 
 		return err
 	}
 	defer api.close()
-	r := &run{api: api, timeout: timeout, errs: map[string]int{}}
+	r := newRun(api, timeout)
 	r.nextChat.Store(1_000_000 + rand.Int64N(1_000_000)*1000)
 	if rate > 0 {
 		r.ticks = make(chan struct{})
@@ -210,7 +229,7 @@ func loadtest(users int, duration time.Duration, rate float64, redisURL string, 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			u := &user{r: r, inbox: make(chan call, 64)}
+			u := newUser(r)
 			for !r.over() {
 				if !u.consult(&w.plans[rand.IntN(len(w.plans))]) {
 					return
@@ -225,7 +244,7 @@ func loadtest(users int, duration time.Duration, rate float64, redisURL string, 
 	}
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
-		r.stopped.Store(true)
+		r.end()
 		return fmt.Errorf("start the bot: %w", err)
 	}
 	exited := make(chan error, 1)
@@ -241,23 +260,36 @@ func loadtest(users int, duration time.Duration, rate float64, redisURL string, 
 	}
 
 	// Wait for the first update served.
-	for r.firstAt.Load() == 0 {
-		select {
-		case err := <-exited:
-			r.stopped.Store(true)
-			return fmt.Errorf("the bot exited before serving an update: %v", err)
-		case <-time.After(time.Millisecond):
-		}
-		if time.Since(start) > 30*time.Second {
-			r.stopped.Store(true)
-			stopBot()
-			return errors.New("no update served within 30s of starting the bot")
-		}
+	select {
+	case <-r.first:
+	case err := <-exited:
+		r.end()
+		return fmt.Errorf("the bot exited before serving an update: %v", err)
+	case <-time.After(30 * time.Second):
+		r.end()
+		stopBot()
+		return errors.New("no update served within 30s of starting the bot")
 	}
 	startup := time.Duration(r.firstAt.Load() - start.UnixNano())
 
 	pid := cmd.Process.Pid
+	var profile *os.File
+	if toolProfile != "" {
+		// Only the measured interval: the plans' replay before it is not
+		// what the tool costs per update.
+		if profile, err = os.Create(toolProfile); err != nil {
+			r.end()
+			stopBot()
+			return err
+		}
+		if err := pprof.StartCPUProfile(profile); err != nil {
+			r.end()
+			stopBot()
+			return err
+		}
+	}
 	cpu0 := cpuTime(pid)
+	toolUser0, toolSys0 := ownCPUTime()
 	calls0, polls0 := api.calls.Load(), api.polls.Load()
 	t0 := time.Now()
 	r.measuring.Store(true)
@@ -272,9 +304,14 @@ func loadtest(users int, duration time.Duration, rate float64, redisURL string, 
 	r.mu.Unlock()
 	elapsed := time.Since(t0)
 	cpu1 := cpuTime(pid)
+	toolUser1, toolSys1 := ownCPUTime()
+	if profile != nil {
+		pprof.StopCPUProfile()
+		profile.Close()
+	}
 	calls1, polls1 := api.calls.Load(), api.polls.Load()
 	hwm, rss := memory(pid)
-	r.stopped.Store(true)
+	r.end()
 	wg.Wait()
 
 	sizes := sessionSizes(ctx, rdb, r.done)
@@ -301,6 +338,14 @@ func loadtest(users int, duration time.Duration, rate float64, redisURL string, 
 	if cpu0 >= 0 && cpu1 >= 0 {
 		fmt.Printf("bot CPU/update:         %.0f µs (%.2f cores busy)\n", float64(cpu1-cpu0)/float64(max(n, 1))*1e6, float64(cpu1-cpu0)/elapsed.Seconds())
 	}
+	if toolUser0 >= 0 && toolUser1 >= 0 {
+		// The tool shares the machine with the bot: what it took is what
+		// the bot could not have.
+		user, sys := toolUser1-toolUser0, toolSys1-toolSys0
+		perUpdate := func(s float64) float64 { return s / float64(max(n, 1)) * 1e6 }
+		fmt.Printf("tool CPU/update:        %.0f µs (user %.0f, system %.0f; %.2f cores busy: fake API and users)\n",
+			perUpdate(user+sys), perUpdate(user), perUpdate(sys), (user+sys)/elapsed.Seconds())
+	}
 	fmt.Printf("bot memory:             peak RSS (VmHWM) %.1f MB, RSS %.1f MB at the end\n", float64(hwm)/1024, float64(rss)/1024)
 	if len(sizes) > 0 {
 		slices.Sort(sizes)
@@ -321,6 +366,11 @@ func loadtest(users int, duration time.Duration, rate float64, redisURL string, 
 	}
 	if u := api.unknown.Load(); u > 0 {
 		fmt.Printf("calls to unknown chats: %d\n", u)
+	}
+	if b := api.bad.Load(); b > 0 {
+		// A body the fake API cannot read is a call no user checked.
+		fmt.Printf("unreadable requests:    %d (the first: %s)\n", b, api.badSample.Load())
+		total += int(b)
 	}
 	if total > 0 {
 		return fmt.Errorf("%d errors", total)

@@ -1,12 +1,12 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -26,29 +26,91 @@ import (
 //   - a tap is answered (answerCallbackQuery) and the tapped message edited
 //     (editMessageText or editMessageReplyMarkup of that message id).
 type user struct {
-	r     *run
-	inbox chan call
+	r *run
+	// pending are the calls to this chat not yet checked, in order; wake
+	// gets a token when one ends a reply. The user wakes once a reply,
+	// not once a call: waking a goroutine is much of what a call costs.
+	mu      sync.Mutex
+	pending []call
+	wake    chan struct{}
+	// batch holds the calls being checked (reused).
+	batch []call
+	// timeout is the user's one reply timer, reset for each update.
+	timeout *time.Timer
 
 	chat    int64
 	queries int
 	lang    string
-	first   string
+	// from and chatJSON are this chat's "from" and "chat" objects,
+	// encoded once a consultation rather than once an update.
+	from, chatJSON []byte
 }
 
-func (u *user) deliver(c call) {
-	select {
-	case u.inbox <- c:
-	default:
-		u.r.errorf("inbox overflow", "chat %d: more calls than a reply makes", u.chat)
+func newUser(r *run) *user {
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	return &user{r: r, wake: make(chan struct{}, 1), timeout: t}
+}
+
+// maxPending is more calls than any reply makes.
+const maxPending = 64
+
+// deliver hands a call to chat to the user (from the fake API's
+// connection goroutine). A reply ends with a sendMessage carrying an
+// inline keyboard other than an outcome brief's "show more" buttons; its
+// keyboard is read here, once.
+func (u *user) deliver(chat int64, c call) {
+	end := false
+	if c.method == "sendMessage" {
+		c.kb, c.kbErr = keyboard(c.markup)
+		end = c.kbErr != nil || len(c.kb) > 0 && !onlySections(c.kb)
 	}
+	u.mu.Lock()
+	if len(u.pending) >= maxPending {
+		u.mu.Unlock()
+		u.r.errorf("inbox overflow", "chat %d: more calls than a reply makes", chat)
+		return
+	}
+	u.pending = append(u.pending, c)
+	u.mu.Unlock()
+	if end {
+		select {
+		case u.wake <- struct{}{}:
+		default: // a token is there already
+		}
+	}
+}
+
+// takePending returns the calls delivered so far, leaving none.
+func (u *user) takePending(buf []call) []call {
+	u.mu.Lock()
+	buf = append(buf[:0], u.pending...)
+	clear(u.pending)
+	u.pending = u.pending[:0]
+	u.mu.Unlock()
+	return buf
+}
+
+// putBack returns unchecked calls to the front of the pending ones.
+func (u *user) putBack(calls []call) {
+	if len(calls) == 0 {
+		return
+	}
+	u.mu.Lock()
+	u.pending = append(slices.Clone(calls), u.pending...)
+	u.mu.Unlock()
 }
 
 // screen is what the user's chat shows: the newest message with buttons.
 type screen struct {
 	msgID int
 	text  string
-	kb    [][]button
-	token int64
+	// kb is the callback data of its buttons, in order (rows do not
+	// matter); markup is its reply_markup as the bot sent it, which a tap
+	// sends back.
+	kb     []string
+	markup []byte
+	token  int64
 }
 
 // consult holds one consultation, returning false once the run is over.
@@ -56,6 +118,9 @@ func (u *user) consult(p *plan) bool {
 	r := u.r
 	u.chat = r.nextChat.Add(1)
 	u.queries = 0
+	// Calls of the last chat that came after its end (an error cut it
+	// short) are not this one's.
+	u.takePending(nil)
 	r.api.users.Store(u.chat, u)
 	defer r.api.users.Delete(u.chat)
 	u.lang = p.lang
@@ -63,7 +128,8 @@ func (u *user) consult(p *plan) bool {
 	if p.lang == "zh" {
 		code = "zh-hans"
 	}
-	u.first = code
+	u.from = fmt.Appendf(u.from[:0], `{"id":%d,"is_bot":false,"first_name":"Load","language_code":%q}`, u.chat, code)
+	u.chatJSON = fmt.Appendf(u.chatJSON[:0], `{"id":%d,"type":"private","first_name":"Load"}`, u.chat)
 
 	// Now and then, /back and the same answer again.
 	backAt := -1
@@ -91,14 +157,12 @@ func (u *user) consult(p *plan) bool {
 	// The outcome: its checklist shows the evidence the path must reach.
 	var ev []string
 	outcome := false
-	for _, row := range sc.kb {
-		for _, b := range row {
-			switch {
-			case strings.HasPrefix(b.CallbackData, "t:"):
-				ev = append(ev, b.CallbackData[strings.LastIndexByte(b.CallbackData, ':')+1:])
-			case strings.HasPrefix(b.CallbackData, "s:"):
-				outcome = true
-			}
+	for _, data := range sc.kb {
+		switch {
+		case strings.HasPrefix(data, "t:"):
+			ev = append(ev, data[strings.LastIndexByte(data, ':')+1:])
+		case strings.HasPrefix(data, "s:"):
+			outcome = true
 		}
 	}
 	slices.Sort(ev)
@@ -118,12 +182,11 @@ func (u *user) consult(p *plan) bool {
 // consultation cannot go on (an error, already counted, or the end).
 func (u *user) act(p *plan, a action, sc screen) (screen, bool) {
 	r := u.r
-	var build func(id int64) []byte
+	var update []byte
 	tapped := 0
 	switch a.kind {
 	case 't':
-		text := a.text
-		build = func(id int64) []byte { return u.message(id, text) }
+		update = u.message(a.text)
 	case 'c', 'a':
 		want := "c:"
 		suffix := ":" + a.option
@@ -131,11 +194,9 @@ func (u *user) act(p *plan, a action, sc screen) (screen, bool) {
 			want, suffix = "a:", ":yes"
 		}
 		data := ""
-		for _, row := range sc.kb {
-			for _, b := range row {
-				if strings.HasPrefix(b.CallbackData, want) && strings.HasSuffix(b.CallbackData, suffix) {
-					data = b.CallbackData
-				}
+		for _, d := range sc.kb {
+			if strings.HasPrefix(d, want) && strings.HasSuffix(d, suffix) {
+				data = d
 			}
 		}
 		if data == "" {
@@ -143,17 +204,18 @@ func (u *user) act(p *plan, a action, sc screen) (screen, bool) {
 			return sc, false
 		}
 		tapped = sc.msgID
-		build = func(id int64) []byte { return u.tap(id, sc, data) }
+		update = u.tap(sc, data)
 	}
 	sent := time.Now()
-	r.api.push(build)
-	timeout := time.NewTimer(r.timeout)
-	defer timeout.Stop()
+	r.api.push(update)
+	u.timeout.Reset(r.timeout)
+	defer u.timeout.Stop()
 	calls := 0
 	answered, edited := tapped == 0, tapped == 0
-	for {
-		select {
-		case c := <-u.inbox:
+	// check goes through the calls in order; done once the reply is
+	// complete or wrong.
+	check := func(batch []call) (next screen, done, ok bool) {
+		for i, c := range batch {
 			calls++
 			switch c.method {
 			case "answerCallbackQuery":
@@ -161,29 +223,50 @@ func (u *user) act(p *plan, a action, sc screen) (screen, bool) {
 			case "editMessageText", "editMessageReplyMarkup":
 				if c.msgID != tapped {
 					r.errorf("out of order", "chat %d: edit of message %d, tapped %d", u.chat, c.msgID, tapped)
-					return sc, false
+					return sc, true, false
 				}
 				edited = true
 			case "sendMessage":
-				kb := c.keyboard()
-				if len(kb) == 0 || onlySections(kb) {
+				if c.kbErr != nil {
+					r.errorf("bad markup", "chat %d: %v: %.200s", u.chat, c.kbErr, c.markup)
+					return sc, true, false
+				}
+				if len(c.kb) == 0 || onlySections(c.kb) {
 					// A message without buttons, or an outcome's brief
 					// (its "show more" buttons): the reply goes on.
 					continue
 				}
 				if !answered || !edited {
 					r.errorf("out of order", "chat %d: next question before the tap was answered and its message edited", u.chat)
-					return sc, false
+					return sc, true, false
 				}
-				next := screen{msgID: c.msgID, text: c.text, kb: kb, token: tokenOf(kb)}
+				next := screen{msgID: c.msgID, text: c.text, kb: c.kb, markup: c.markup, token: tokenOf(c.kb)}
 				if next.token < sc.token {
 					r.errorf("out of order", "chat %d: step token went from %d to %d", u.chat, sc.token, next.token)
-					return sc, false
+					return sc, true, false
 				}
 				r.record(time.Since(sent), calls)
-				return next, true
+				// Calls after the reply belong to the next update.
+				u.putBack(batch[i+1:])
+				return next, true, true
 			}
-		case <-timeout.C:
+		}
+		return sc, false, false
+	}
+	for {
+		select {
+		case <-u.wake:
+			u.batch = u.takePending(u.batch)
+			if next, done, ok := check(u.batch); done {
+				return next, ok
+			}
+		case <-u.timeout.C:
+			// The calls that came are checked first: a wrong one is
+			// that error, not a timeout.
+			u.batch = u.takePending(u.batch)
+			if next, done, ok := check(u.batch); done {
+				return next, ok
+			}
 			if r.over() {
 				return sc, false
 			}
@@ -194,74 +277,116 @@ func (u *user) act(p *plan, a action, sc screen) (screen, bool) {
 }
 
 // tokenOf is the step token the keyboard's buttons carry (-1 if none).
-func tokenOf(kb [][]button) int64 {
-	for _, row := range kb {
-		for _, b := range row {
-			parts := strings.Split(b.CallbackData, ":")
-			if len(parts) >= 2 && strings.ContainsRune("cabts", rune(parts[0][0])) {
-				if n, err := strconv.ParseInt(parts[1], 36, 64); err == nil {
-					return n
-				}
-			}
+func tokenOf(kb []string) int64 {
+	for _, data := range kb {
+		kind, rest, ok := strings.Cut(data, ":")
+		if !ok || len(kind) == 0 || !strings.ContainsRune("cabts", rune(kind[0])) {
+			continue
+		}
+		tok, _, _ := strings.Cut(rest, ":")
+		if n, err := strconv.ParseInt(tok, 36, 64); err == nil {
+			return n
 		}
 	}
 	return -1
 }
 
-func (u *user) from() string {
-	return fmt.Sprintf(`{"id":%d,"is_bot":false,"first_name":"Load","language_code":%q}`, u.chat, u.first)
-}
-
-func (u *user) chatJSON() string {
-	return fmt.Sprintf(`{"id":%d,"type":"private","first_name":"Load"}`, u.chat)
-}
-
 var msgIDs atomic.Int64
 
-func (u *user) message(id int64, text string) []byte {
-	t, _ := json.Marshal(text)
-	return fmt.Appendf(nil, `{"update_id":%d,"message":{"message_id":%d,"from":%s,"chat":%s,"date":%d,"text":%s}}`,
-		id, msgIDs.Add(1), u.from(), u.chatJSON(), time.Now().Unix(), t)
+// message is a text message update after its id (fakeAPI.push), encoded
+// by appends: fmt and encoding/json here cost more than the rest of a
+// user's work.
+func (u *user) message(text string) []byte {
+	b := make([]byte, 0, 192+len(u.from)+len(u.chatJSON)+len(text))
+	b = append(b, `,"message":{"message_id":`...)
+	b = strconv.AppendInt(b, msgIDs.Add(1), 10)
+	b = append(b, `,"from":`...)
+	b = append(b, u.from...)
+	b = append(b, `,"chat":`...)
+	b = append(b, u.chatJSON...)
+	b = append(b, `,"date":`...)
+	b = strconv.AppendInt(b, time.Now().Unix(), 10)
+	b = append(b, `,"text":`...)
+	b = appendJSONString(b, text, false)
+	return append(b, "}}"...)
 }
 
-func (u *user) tap(id int64, sc screen, data string) []byte {
+// tap is a callback query update after its id: a tap on data in the
+// message sc shows, which it carries as Telegram would (plain text, the
+// keyboard as the bot sent it).
+func (u *user) tap(sc screen, data string) []byte {
 	u.queries++
-	t, _ := json.Marshal(stripTags(sc.text))
-	kb, _ := json.Marshal(map[string]any{"inline_keyboard": sc.kb})
-	d, _ := json.Marshal(data)
-	return fmt.Appendf(nil, `{"update_id":%d,"callback_query":{"id":"q%d_%d","from":%s,"message":{"message_id":%d,"chat":%s,"date":%d,"text":%s,"reply_markup":%s},"chat_instance":"ci%d","data":%s}}`,
-		id, u.chat, u.queries, u.from(), sc.msgID, u.chatJSON(), time.Now().Unix(), t, kb, u.chat, d)
+	b := make([]byte, 0, 256+len(u.from)+len(u.chatJSON)+len(sc.text)+len(sc.markup)+len(data))
+	b = append(b, `,"callback_query":{"id":"q`...)
+	b = strconv.AppendInt(b, u.chat, 10)
+	b = append(b, '_')
+	b = strconv.AppendInt(b, int64(u.queries), 10)
+	b = append(b, `","from":`...)
+	b = append(b, u.from...)
+	b = append(b, `,"message":{"message_id":`...)
+	b = strconv.AppendInt(b, int64(sc.msgID), 10)
+	b = append(b, `,"chat":`...)
+	b = append(b, u.chatJSON...)
+	b = append(b, `,"date":`...)
+	b = strconv.AppendInt(b, time.Now().Unix(), 10)
+	b = append(b, `,"text":`...)
+	b = appendJSONString(b, sc.text, true)
+	if len(sc.markup) > 0 {
+		b = append(b, `,"reply_markup":`...)
+		b = append(b, sc.markup...)
+	}
+	b = append(b, `},"chat_instance":"ci`...)
+	b = strconv.AppendInt(b, u.chat, 10)
+	b = append(b, `","data":`...)
+	b = appendJSONString(b, data, false)
+	return append(b, "}}"...)
 }
 
-// stripTags turns the HTML the bot sent into the plain text Telegram
-// would show (entities are not needed by the load).
-func stripTags(s string) string {
-	var b strings.Builder
+// appendJSONString appends s as a JSON string. With stripTags it drops
+// the HTML tags the bot sent, leaving the plain text Telegram would show
+// (entities are not needed by the load).
+func appendJSONString(b []byte, s string, stripTags bool) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
 	in := false
-	for _, r := range s {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if stripTags {
+			switch {
+			case c == '<':
+				in = true
+				continue
+			case c == '>':
+				in = false
+				continue
+			case in:
+				continue
+			}
+		}
 		switch {
-		case r == '<':
-			in = true
-		case r == '>':
-			in = false
-		case !in:
-			b.WriteRune(r)
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c == '\n':
+			b = append(b, '\\', 'n')
+		case c < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		default:
+			// UTF-8 passes as it is: JSON strings may hold any of it.
+			b = append(b, c)
 		}
 	}
-	return b.String()
+	return append(b, '"')
 }
 
 // sectionActs are the s: actions of a brief's "show more" buttons
 // (bot/callback.go); a keyboard of only these is not the end of a reply.
 var sectionActs = []string{"law", "steps", "dates", "says"}
 
-func onlySections(kb [][]button) bool {
-	for _, row := range kb {
-		for _, b := range row {
-			i := strings.LastIndexByte(b.CallbackData, ':')
-			if !strings.HasPrefix(b.CallbackData, "s:") || i < 0 || !slices.Contains(sectionActs, b.CallbackData[i+1:]) {
-				return false
-			}
+func onlySections(kb []string) bool {
+	for _, data := range kb {
+		i := strings.LastIndexByte(data, ':')
+		if !strings.HasPrefix(data, "s:") || i < 0 || !slices.Contains(sectionActs, data[i+1:]) {
+			return false
 		}
 	}
 	return true
