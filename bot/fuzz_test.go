@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"slices"
 	"testing"
 	"unicode/utf8"
 )
@@ -82,5 +83,13 @@ func FuzzSplit(f *testing.F) {
 		// The widest unit split cannot cut: a tag pair with an entity.
 		lim := 64 + int(limit)%maxMessage
 		checkChunks(t, in, split(in, lim), lim)
+		// The short path's blank check reads text as the tokens do, on
+		// any input, valid HTML or not.
+		for _, s := range []string{text, in} {
+			want := slices.ContainsFunc(tokenize(s), func(t token) bool { return t.kind != tagToken && !t.blank() })
+			if got := hasText(s); got != want {
+				t.Fatalf("hasText(%q) = %v, tokens say %v", s, got, want)
+			}
+		}
 	})
 }

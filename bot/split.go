@@ -3,6 +3,7 @@ package bot
 import (
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -20,12 +21,17 @@ const maxMessage = 3900
 // reopened at the start of the next, so every chunk is valid on its own.
 // Blank chunks are dropped; blank input gives none.
 func split(s string, limit int) []string {
+	if utf16Len(s) <= limit {
+		// Most messages: one chunk, no tokens needed (tokenizing was a
+		// sixth of the bytes the bot allocated per update).
+		if !hasText(s) {
+			return nil // blank, or tags around nothing: Telegram refuses empty text
+		}
+		return []string{s}
+	}
 	toks := tokenize(s)
 	if !slices.ContainsFunc(toks, func(t token) bool { return t.kind != tagToken && !t.blank() }) {
-		return nil // blank, or tags around nothing: Telegram refuses empty text
-	}
-	if utf16Len(s) <= limit {
-		return []string{s}
+		return nil
 	}
 	var chunks []string
 	var open []token // tags open at the start of the next chunk
@@ -193,6 +199,30 @@ func (t token) blank() bool {
 
 func (t token) space() bool {
 	return t.kind == charToken && (t.text == " " || t.text == "\n" || t.text == "\t")
+}
+
+// hasText reports whether s shows anything: a character outside its tags
+// that is not white space, or an entity. It reads s as tokenize does.
+func hasText(s string) bool {
+	for i := 0; i < len(s); {
+		switch s[i] {
+		case '<':
+			if end := strings.IndexByte(s[i:], '>'); end > 0 {
+				i += end + 1
+				continue
+			}
+		case '&':
+			if end := strings.IndexByte(s[i:], ';'); end > 1 && end <= 10 {
+				return true
+			}
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !unicode.IsSpace(r) {
+			return true
+		}
+		i += size
+	}
+	return false
 }
 
 // tokenize splits HTML into characters, entities and tags. A "<" or "&"
