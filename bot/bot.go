@@ -151,6 +151,9 @@ var allowedUpdates = []string{models.AllowedUpdateMessage, models.AllowedUpdateE
 
 // Limits on a chat's queue and on how long one update may take.
 const (
+	// maxRunning bounds the updates handled at once (lanes.slots); the
+	// rest wait on their chats' lanes, in order.
+	maxRunning       = 64
 	maxQueuedPerChat = 64
 	updateTimeout    = 2 * time.Minute
 	pollTimeout      = time.Minute
@@ -226,7 +229,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	tagKey := sha256.Sum256([]byte("chat-tag:" + cfg.Token))
 	b := &Bot{
 		cfg:    cfg,
-		lanes:  newLanes(maxQueuedPerChat),
+		lanes:  newLanes(maxQueuedPerChat).bounded(maxRunning),
 		seen:   newRecentIDs(4096),
 		acks:   newAcks(),
 		mux:    http.NewServeMux(),

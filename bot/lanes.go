@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"sync"
+	"time"
 )
 
 // lanes runs jobs one at a time per key (a chat) and concurrently across
@@ -12,6 +13,12 @@ import (
 // it. A lane exists only while it has work, so idle chats cost nothing.
 type lanes struct {
 	max int // queued jobs per lane; more are refused (a flood)
+	// slots bounds the jobs running at once, across lanes. A chat's
+	// lane waits for a slot before each job: past a few hundred at once
+	// a busy bot gains no speed, only memory (a goroutine's grown stack,
+	// a Bot API connection with its buffers and two goroutines, for each).
+	// nil: unbounded.
+	slots chan struct{}
 
 	mu     sync.Mutex
 	busy   map[int64][]func()
@@ -24,6 +31,12 @@ type lanes struct {
 
 func newLanes(max int) *lanes {
 	return &lanes{max: max, busy: map[int64][]func(){}, noticed: map[int64]bool{}}
+}
+
+// bounded sets how many jobs may run at once, across lanes.
+func (l *lanes) bounded(n int) *lanes {
+	l.slots = make(chan struct{}, n)
+	return l
 }
 
 // run queues job on key's lane. It returns errClosed when the lanes are
@@ -73,7 +86,13 @@ func (l *lanes) drain(key int64) {
 		job := l.busy[key][0]
 		l.mu.Unlock()
 
+		if l.slots != nil {
+			l.slots <- struct{}{}
+		}
 		job()
+		if l.slots != nil {
+			<-l.slots
+		}
 
 		l.mu.Lock()
 		q := l.busy[key]
@@ -114,4 +133,31 @@ func (l *lanes) active() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return len(l.busy)
+}
+
+// A job that must wait long (a 429's retry_after, pacing, a backoff) gives
+// its slot up meanwhile, so chats Telegram is not holding back are not
+// held behind it. The job's context carries its lanes (withSlot); waits
+// shorter than slotWait keep the slot, as giving it up costs more.
+const slotWait = 50 * time.Millisecond
+
+type slotKey struct{}
+
+// withSlot marks ctx as the context of a job that holds one of l's slots.
+func withSlot(ctx context.Context, l *lanes) context.Context {
+	if l.slots == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, slotKey{}, l)
+}
+
+// yieldSlot gives up the slot of the job running in ctx for a wait of d,
+// and returns the function that takes a slot again after the wait.
+func yieldSlot(ctx context.Context, d time.Duration) (reacquire func()) {
+	l, _ := ctx.Value(slotKey{}).(*lanes)
+	if l == nil || d < slotWait {
+		return func() {}
+	}
+	<-l.slots
+	return func() { l.slots <- struct{}{} }
 }

@@ -153,3 +153,76 @@ func TestLanesOverflowNoticeOncePerBurst(t *testing.T) {
 		t.Fatal("a notice queued on an idle lane")
 	}
 }
+
+// Bounded lanes run at most n jobs at once across chats, and every job
+// still runs, in its chat's order.
+func TestLanesBounded(t *testing.T) {
+	const n, chats, per = 3, 12, 5
+	l := newLanes(100).bounded(n)
+	var mu sync.Mutex
+	running, peak := 0, 0
+	order := map[int64][]int{}
+	var wg sync.WaitGroup
+	for c := range int64(chats) {
+		for k := range per {
+			wg.Add(1)
+			if err := l.run(c, func() {
+				defer wg.Done()
+				mu.Lock()
+				running++
+				peak = max(peak, running)
+				order[c] = append(order[c], k)
+				mu.Unlock()
+				time.Sleep(time.Millisecond)
+				mu.Lock()
+				running--
+				mu.Unlock()
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	wg.Wait()
+	if peak > n || peak < 2 {
+		t.Fatalf("%d jobs ran at once, want between 2 and %d", peak, n)
+	}
+	for c, ks := range order {
+		if !slices.Equal(ks, []int{0, 1, 2, 3, 4}) {
+			t.Fatalf("chat %d ran its jobs in order %v", c, ks)
+		}
+	}
+}
+
+// A job waiting long gives its slot up: another chat's job runs meanwhile,
+// even when one slot is all there is.
+func TestLanesLongWaitYieldsTheSlot(t *testing.T) {
+	l := newLanes(10).bounded(1)
+	other := make(chan struct{})
+	done := make(chan struct{})
+	if err := l.run(1, func() {
+		ctx := withSlot(context.Background(), l)
+		reacquire := yieldSlot(ctx, time.Second) // a 429's retry_after, say
+		select {
+		case <-other:
+		case <-time.After(5 * time.Second): // a failure guard
+			t.Error("the other chat's job did not run while this one waited")
+		}
+		reacquire()
+		close(done)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.run(2, func() { close(other) }); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	if got := len(l.slots); got != 0 {
+		t.Fatalf("%d slots held after both jobs, want 0", got)
+	}
+	// A short wait keeps the slot.
+	if reacquire := yieldSlot(withSlot(context.Background(), l), time.Millisecond); len(l.slots) != 0 {
+		t.Fatal("a short wait gave a slot up")
+	} else {
+		reacquire()
+	}
+}

@@ -174,7 +174,7 @@ func (b *Bot) PayDebts(ctx context.Context) int {
 // payDebt pays one claimed debt and settles its claim.
 func (b *Bot) payDebt(c store.Claim, chat int64) (paid bool) {
 	r := c.Reminder
-	ctx, cancel := context.WithTimeout(asReply(b.base), owedLease/2)
+	ctx, cancel := context.WithTimeout(withSlot(asReply(b.base), b.lanes), owedLease/2)
 	defer cancel()
 	tag := b.tag(chat)
 	finish := func(result string) {

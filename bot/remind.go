@@ -238,7 +238,7 @@ func (b *Bot) SendReminders(ctx context.Context) int {
 // failed, all of the chat's deleted when the user blocked the bot.
 func (b *Bot) sendReminder(c store.Claim, chat int64, now time.Time) (sent bool) {
 	r := c.Reminder
-	ctx, cancel := context.WithTimeout(b.base, remindLease/2)
+	ctx, cancel := context.WithTimeout(withSlot(b.base, b.lanes), remindLease/2)
 	defer cancel()
 	tag := b.tag(chat)
 	defer func() {

@@ -73,6 +73,12 @@ func newSender(api *tgbot.Bot, hot *jsonAPI, log *slog.Logger, tag func(int64) s
 	return &sender{api: api, hot: hot, log: log, tag: tag, limit: newLimiter(limits, now), now: now, sleep: sleepCtx, blocked: map[int64]time.Time{}}
 }
 
+// wait is sleep, with the job's lane slot given up for a long wait.
+func (s *sender) wait(ctx context.Context, d time.Duration) error {
+	defer yieldSlot(ctx, d)()
+	return s.sleep(ctx, d)
+}
+
 func sleepCtx(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
@@ -107,7 +113,7 @@ func (s *sender) do(ctx context.Context, chat int64, method string, p paced, cal
 	retryNow := false // a 429 was just waited out: Telegram said when
 	for {
 		if bool(p) && !retryNow {
-			if err := s.sleep(ctx, s.limit.reserve(chat, reply)); err != nil {
+			if err := s.wait(ctx, s.limit.reserve(chat, reply)); err != nil {
 				return err
 			}
 		}
@@ -136,7 +142,7 @@ func (s *sender) do(ctx context.Context, chat int64, method string, p paced, cal
 			// Learned for every send to the chat (and the bot's own sends
 			// anywhere), not just for this one.
 			s.limit.hold(chat, d)
-			if err := s.sleep(ctx, d); err != nil {
+			if err := s.wait(ctx, d); err != nil {
 				return err
 			}
 			retryNow = true
@@ -149,7 +155,7 @@ func (s *sender) do(ctx context.Context, chat int64, method string, p paced, cal
 		case retryable(err) && tries+1 < maxTries && ctx.Err() == nil:
 			tries++
 			s.log.Warn("telegram call failed; retrying", "method", method, "class", errClass(err), "try", tries)
-			if err := s.sleep(ctx, backoff); err != nil {
+			if err := s.wait(ctx, backoff); err != nil {
 				return err
 			}
 			backoff *= 2

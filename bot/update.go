@@ -75,7 +75,7 @@ func (b *Bot) enqueue(u *models.Update) (<-chan struct{}, bool) {
 // tooFast tells a chat whose updates were dropped that it sends faster
 // than the bot answers.
 func (b *Bot) tooFast(u *models.Update, chat int64) {
-	ctx, cancel := context.WithTimeout(b.base, updateTimeout)
+	ctx, cancel := context.WithTimeout(withSlot(b.base, b.lanes), updateTimeout)
 	defer cancel()
 	// Not the dropped update's answer: it marks nothing in the session.
 	t := &turn{b: b, update: u.ID, chat: chat, key: sessionKey(chat), hint: render.Lang(languageCode(u)), marked: true}
@@ -147,7 +147,7 @@ type turn struct {
 // process handles one update on its chat's lane.
 func (b *Bot) process(u *models.Update, chat int64) {
 	start := time.Now()
-	ctx, cancel := context.WithTimeout(asReply(b.base), updateTimeout)
+	ctx, cancel := context.WithTimeout(withSlot(asReply(b.base), b.lanes), updateTimeout)
 	defer cancel()
 	t := &turn{b: b, update: u.ID, chat: chat, key: sessionKey(chat), hint: render.Lang(languageCode(u)), result: "ok"}
 	defer func() {

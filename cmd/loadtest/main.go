@@ -38,7 +38,10 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-var verbose, keep bool
+var (
+	verbose, keep bool
+	stored        int
+)
 
 const token = "123456789:LoadTestToken_not-a-real-one"
 
@@ -141,6 +144,7 @@ func main() {
 	toolProcs := flag.Int("toolprocs", 0, "GOMAXPROCS of this tool (0: the Go default); the bot's comes from the GOMAXPROCS variable")
 	flag.BoolVar(&verbose, "v", false, "list the test cases left out, and why")
 	flag.BoolVar(&keep, "keep", false, "keep the sessions in Redis after the run (to look at them)")
+	flag.IntVar(&stored, "stored", 0, "sessions stored in Redis before the run, of chats that stay quiet (the bot's memory must not grow with them)")
 	flag.Parse()
 	if *toolProcs > 0 {
 		runtime.GOMAXPROCS(*toolProcs)
@@ -176,6 +180,13 @@ func loadtest(users int, duration time.Duration, rate float64, redisURL string, 
 	w, err := loadWorld(now)
 	if err != nil {
 		return err
+	}
+	if stored > 0 {
+		start := time.Now()
+		if err := prefill(ctx, rdb, w, stored); err != nil {
+			return fmt.Errorf("store %d sessions before the run: %w", stored, err)
+		}
+		fmt.Printf("stored before the run:  %d sessions of quiet chats (%v)\n", stored, time.Since(start).Round(time.Millisecond))
 	}
 	fmt.Printf("plans: %d consultations from the dialog test cases (%d left out)\n", len(w.plans), len(w.left))
 	if verbose {
@@ -217,8 +228,11 @@ func loadtest(users int, duration time.Duration, rate float64, redisURL string, 
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
 		"TELEGRAM_BOT_TOKEN=" + token, "TELEGRAM_API_URL=" + api.url(), "REDIS_URL=" + redisURL,
 		"TELEGRAM_PACING=off", "LOG_LEVEL=" + logLevel}
-	if v, ok := os.LookupEnv("GOMAXPROCS"); ok {
-		cmd.Env = append(cmd.Env, "GOMAXPROCS="+v)
+	// The Go runtime's knobs reach the bot as they would in production.
+	for _, k := range []string{"GOMAXPROCS", "GOGC", "GOMEMLIMIT"} {
+		if v, ok := os.LookupEnv(k); ok {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
 	}
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 

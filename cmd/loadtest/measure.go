@@ -2,13 +2,18 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
 	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/disputebot/disputebot/internal/engine"
+	"github.com/disputebot/disputebot/internal/store/redisstore"
 )
 
 // clockTicks is USER_HZ, the unit of /proc/<pid>/stat times: 100 on Linux
@@ -110,4 +115,49 @@ func sessionSizes(ctx context.Context, rdb *redis.Client, chats []int64) []int64
 		}
 	}
 	return out
+}
+
+// prefill stores n sessions at their outcomes (copies of the plans'
+// sessions, as the bot stores them) for chats that send nothing during
+// the run, so the bot's memory is measured with a full store behind it.
+func prefill(ctx context.Context, rdb *redis.Client, w *world, n int) error {
+	now := time.Now()
+	var sessions []engine.Session
+	for _, p := range w.plans {
+		if len(sessions) == 20 {
+			break
+		}
+		s, err := w.play(p.actions, p.lang, now)
+		if err != nil {
+			return err
+		}
+		s.Version = 0
+		sessions = append(sessions, s)
+	}
+	if len(sessions) == 0 {
+		return errors.New("no consultation to copy")
+	}
+	st := redisstore.New(rdb, redisstore.Options{})
+	const workers = 16
+	errs := make(chan error, workers)
+	for k := range workers {
+		go func() {
+			for i := k; i < n; i += workers {
+				// Far above the users' chat ids (nextChat: main.go).
+				key := "tg:" + strconv.Itoa(9_000_000_000_000+i)
+				if _, err := st.Put(ctx, key, sessions[i%len(sessions)]); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	var first error
+	for range workers {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }

@@ -210,6 +210,35 @@ func (w *world) makePlan(tree string, c dialog.Case, lang string, texts []string
 // replay plays actions as the bot would (advisor over a memory store) and
 // returns the outcome's checklist evidence ids.
 func (w *world) replay(actions []action, lang string, now time.Time) ([]string, error) {
+	s, err := w.play(actions, lang, now)
+	if err != nil {
+		return nil, err
+	}
+	for _, rep := range engine.Current(w.cat, s, now) {
+		if rep.Advice == nil {
+			continue
+		}
+		rows, err := w.r.ChecklistButtons(lang, rep.Advice)
+		if err != nil {
+			return nil, err
+		}
+		var ids []string
+		for _, row := range rows {
+			for _, b := range row {
+				if b.Event.Kind == engine.Tick {
+					ids = append(ids, b.Event.Option)
+				}
+			}
+		}
+		slices.Sort(ids)
+		return ids, nil
+	}
+	return nil, errors.New("no advice at the outcome")
+}
+
+// play plays actions as the bot would and returns the session at the
+// outcome they reach.
+func (w *world) play(actions []action, lang string, now time.Time) (engine.Session, error) {
 	adv := &advisor.Advisor{Catalog: w.cat, Store: memstore.New(0, nil), Now: func() time.Time { return now }, Describer: w.desc}
 	ctx := context.Background()
 	var s engine.Session
@@ -236,35 +265,16 @@ func (w *world) replay(actions []action, lang string, now time.Time) ([]string, 
 			}
 		}
 		if err != nil {
-			return nil, err
+			return engine.Session{}, err
 		}
 		s = res.Session
 		if i == 0 && a.kind == 't' && !strings.HasPrefix(a.text, "/") && s.Pending == nil {
-			return nil, errors.New("the description is not proposed")
+			return engine.Session{}, errors.New("the description is not proposed")
 		}
 	}
 	t := w.cat.Trees[s.Tree]
 	if t == nil || t.Nodes[s.Node] == nil || t.Nodes[s.Node].Kind != engine.Outcome {
-		return nil, fmt.Errorf("ends at %s/%s, not an outcome", s.Tree, s.Node)
+		return engine.Session{}, fmt.Errorf("ends at %s/%s, not an outcome", s.Tree, s.Node)
 	}
-	for _, rep := range engine.Current(w.cat, s, now) {
-		if rep.Advice == nil {
-			continue
-		}
-		rows, err := w.r.ChecklistButtons(lang, rep.Advice)
-		if err != nil {
-			return nil, err
-		}
-		var ids []string
-		for _, row := range rows {
-			for _, b := range row {
-				if b.Event.Kind == engine.Tick {
-					ids = append(ids, b.Event.Option)
-				}
-			}
-		}
-		slices.Sort(ids)
-		return ids, nil
-	}
-	return nil, errors.New("no advice at the outcome")
+	return s, nil
 }
