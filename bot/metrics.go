@@ -154,6 +154,9 @@ func (o *observedStore) Put(ctx context.Context, key string, s engine.Session) (
 	}
 	now := place{saved.Tree, saved.Node}
 	o.mu.Lock()
+	if len(o.read) >= maxRemembered {
+		clear(o.read)
+	}
 	before, ok := o.read[key]
 	// Where the next step starts if it starts from the advisor's cache,
 	// without a read.

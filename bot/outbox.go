@@ -18,16 +18,23 @@ package bot
 //
 // A debt is written only when a delivery fails, not with every step, so
 // the update path costs no extra round trip. The price: a process killed
-// outright (SIGKILL, a crash) while sending leaves no debt, and the user
-// sees the reply only at their next message. That window is the
-// send itself, a few milliseconds.
+// outright (SIGKILL, a crash) between the save and the debt leaves none,
+// and the user sees the reply only at their next message. That window is
+// the sending: milliseconds, or as long as the sender retries (429s:
+// minutes).
+//
+// A chat may owe the replies of several updates (replicas handling its
+// updates at once, each failing): each is a debt of its own, and paying
+// voids all but the one the session last applied.
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -50,10 +57,15 @@ const (
 	// owedTries bounds the tries; a debt Telegram keeps refusing is
 	// dropped (the user's next message shows where the case stands).
 	owedTries = 6
-	// owedLease keeps other replicas off a debt being paid; a payment is
-	// given half of it.
-	owedLease = 2 * time.Minute
-	owedBatch = 20
+	// owedLease keeps other replicas off a debt being paid. A payment is
+	// given at most owedPayFor, and none starts later than owedPayFor
+	// before its lease ends, so a lease never runs out mid-payment (which
+	// would let another replica pay it again).
+	owedLease  = 2 * time.Minute
+	owedPayFor = 30 * time.Second
+	owedBatch  = 10
+	// owedKept bounds the debts one chat keeps (the newest).
+	owedKept = 4
 	// oweTimeout bounds writing a debt: it is written after the update's
 	// own context may have ended (the shutdown grace).
 	oweTimeout = 3 * time.Second
@@ -100,13 +112,30 @@ func (t *turn) owe(ctx context.Context, err error) bool {
 		due = t.b.cfg.Now()
 	}
 	d := remind.Reminder{ID: debtPrefix + strconv.FormatInt(t.update, 10), Key: t.key, At: due, Lang: t.lang, Kind: debtKind}
-	if werr := t.b.cfg.Outbox.SetReminders(wctx, t.key, []remind.Reminder{d}); werr != nil {
+	// Added to the chat's debts, never replacing them: another replica's
+	// debt for a later update must survive this one.
+	have, werr := t.b.cfg.Outbox.Reminders(wctx, t.key)
+	if werr == nil {
+		have = append(slices.DeleteFunc(have, func(r remind.Reminder) bool { return r.ID == d.ID }), d)
+		if len(have) > owedKept {
+			slices.SortFunc(have, func(a, b remind.Reminder) int { return cmp.Compare(debtUpdate(a), debtUpdate(b)) })
+			have = have[len(have)-owedKept:]
+		}
+		werr = t.b.cfg.Outbox.SetReminders(wctx, t.key, have)
+	}
+	if werr != nil {
 		t.b.log.Error("replies not delivered, and their debt could not be recorded", "update", t.update, "class", errClass(werr))
 		return false
 	}
 	t.b.log.Warn("replies not delivered; owed to the chat", "update", t.update, "class", errClass(err))
 	t.b.metrics.Owed("recorded")
 	return true
+}
+
+// debtUpdate is the update id a debt is for.
+func debtUpdate(r remind.Reminder) int64 {
+	n, _ := strconv.ParseInt(strings.TrimPrefix(r.ID, debtPrefix), 10, 64)
+	return n
 }
 
 // outboxLoop pays due debts until ctx ends.
@@ -174,12 +203,31 @@ func (b *Bot) PayDebts(ctx context.Context) int {
 // payDebt pays one claimed debt and settles its claim.
 func (b *Bot) payDebt(c store.Claim, chat int64) (paid bool) {
 	r := c.Reminder
-	ctx, cancel := context.WithTimeout(withSlot(asReply(b.base), b.lanes), owedLease/2)
-	defer cancel()
 	tag := b.tag(chat)
+	if left := c.Until.Sub(b.cfg.Now()); left < owedPayFor {
+		// Its turn came too late (a busy lane): the lease may run out
+		// mid-payment. It is left to expire and be claimed again.
+		b.log.Info("owed reply postponed: its claim is about to expire", "chat", tag)
+		return false
+	}
+	ctx, cancel := context.WithTimeout(withSlot(asReply(b.base), b.lanes), owedPayFor)
+	defer cancel()
+	// Settling outlives the payment's context (spent by a slow send, or
+	// cancelled by a shutdown): a debt paid but not finished would be paid
+	// again once its lease ran out.
+	settleCtx := func() (context.Context, context.CancelFunc) {
+		return context.WithTimeout(context.WithoutCancel(ctx), oweTimeout)
+	}
 	finish := func(result string) {
 		b.metrics.Owed(result)
-		b.settleDebt(c, b.cfg.Outbox.FinishReminder(ctx, c))
+		sctx, cancel := settleCtx()
+		defer cancel()
+		b.settleDebt(c, b.cfg.Outbox.FinishReminder(sctx, c))
+	}
+	retry := func() {
+		sctx, cancel := settleCtx()
+		defer cancel()
+		b.retryDebt(sctx, c)
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -199,8 +247,11 @@ func (b *Bot) payDebt(c store.Claim, chat int64) (paid bool) {
 		finish("void")
 		return false
 	case err != nil:
-		b.log.Warn("owed reply postponed: session store unreachable", "chat", tag, "class", errClass(err))
-		b.retryDebt(ctx, c)
+		// Not the debt's failure: no try is counted. The lease expires
+		// and it is claimed again.
+		if b.base.Err() == nil {
+			b.log.Warn("owed reply postponed: session store unreachable", "chat", tag, "class", errClass(err))
+		}
 		return false
 	case len(s.Recent) == 0 || s.Recent[len(s.Recent)-1] != id:
 		// The chat moved on: newer replies showed where it stands.
@@ -226,7 +277,7 @@ func (b *Bot) payDebt(c store.Claim, chat int64) (paid bool) {
 		return false
 	}
 	b.log.Warn("owed reply not delivered; trying later", "chat", tag, "class", errClass(err), "tries", r.Tries+1)
-	b.retryDebt(ctx, c)
+	retry()
 	return false
 }
 

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -264,5 +265,93 @@ func TestOwable(t *testing.T) {
 		if got := owable(tt.err, tt.shutting); got != tt.want {
 			t.Errorf("%s: owable = %v, want %v", tt.name, got, tt.want)
 		}
+	}
+}
+
+// A debt whose lease ran out while it waited for the chat's lane is not
+// paid by the replica that claimed it: another replica claims it again
+// and pays it, once.
+func TestOwedReplyPaidOnceAfterLease(t *testing.T) {
+	h := newHarness(t)
+	clk := &clock{now: today}
+	b1 := h.start(withOutbox(h, clk))
+	cfg := h.config()
+	withOutbox(h, clk)(&cfg)
+	b2 := h.newBot(cfg) // another replica, not polling
+	u := h.api.NewUser(4700, "A", "en")
+	toBroken(t, h, u, telegramtest.ServerError(), telegramtest.ServerError(), telegramtest.ServerError())
+	ds := debts(t, h, u.Chat.ID)
+	clk.Set(ds[0].At)
+	// The chat's lane on b1 is busy (a slow update ahead of the payment).
+	release := make(chan struct{})
+	if err := b1.lanes.run(u.Chat.ID, func() { <-release }); err != nil {
+		t.Fatal(err)
+	}
+	paid1 := make(chan int)
+	go func() { paid1 <- b1.PayDebts(context.Background()) }()
+	// b1 has claimed the debt (it is leased) and queued its payment.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		b1.lanes.mu.Lock()
+		queued := len(b1.lanes.busy[u.Chat.ID])
+		b1.lanes.mu.Unlock()
+		if queued == 2 {
+			break // the payment waits behind the slow job
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("b1 did not claim the debt")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	clk.Set(ds[0].At.Add(owedLease + time.Second))
+	n2 := b2.PayDebts(context.Background())
+	close(release)
+	n1 := <-paid1
+	notices := 0
+	for _, m := range h.api.Messages(u.Chat.ID) {
+		if strings.HasPrefix(m.Text, h.T("en", "bot.notice.owed")) {
+			notices++
+		}
+	}
+	if notices != 1 || n1+n2 != 1 {
+		t.Fatalf("paid by b1 %d, by b2 %d, %d notices in the chat; want once", n1, n2, notices)
+	}
+}
+
+// A chat owing the replies of two updates (two replicas, each failing)
+// keeps both debts whatever order they are written in; the later update's
+// is paid, the earlier's is void.
+func TestOlderDebtKeepsTheNewer(t *testing.T) {
+	h := newHarness(t)
+	clk := &clock{now: today}
+	b := h.start(withOutbox(h, clk))
+	u := h.api.NewUser(4800, "C", "en")
+	toBroken(t, h, u, telegramtest.ServerError(), telegramtest.ServerError(), telegramtest.ServerError())
+	s1, _ := h.session(u.Chat.ID)
+	first, _ := strconv.ParseInt(s1.Recent[len(s1.Recent)-1], 10, 64)
+	// The first update's debt is gone (paid, say); the next update's
+	// reply fails too and is owed.
+	if err := h.store.(*memstore.Store).Outbox().SetReminders(context.Background(), sessionKey(u.Chat.ID), nil); err != nil {
+		t.Fatal(err)
+	}
+	h.api.FailNext("sendMessage", telegramtest.ServerError(), telegramtest.ServerError(), telegramtest.ServerError())
+	h.send(u, h.T("en", "test.qd.opt.online"))
+	// The first update's turn, on another replica, gives up only now.
+	late := &turn{b: b, update: first, chat: u.Chat.ID, key: sessionKey(u.Chat.ID), lang: "en", stepped: true}
+	if !late.owe(context.Background(), context.DeadlineExceeded) {
+		t.Fatal("the late debt was not recorded")
+	}
+	if ds := debts(t, h, u.Chat.ID); len(ds) != 2 {
+		t.Fatalf("debts %+v, want both", ds)
+	}
+	clk.Set(today.Add(time.Hour))
+	var n int
+	got := h.during(u, func() { n = b.PayDebts(context.Background()) })
+	if n != 1 || len(got) != 1 {
+		t.Fatalf("paid %d with %d messages, want the later update's once", n, len(got))
+	}
+	expect(t, got, h.T("en", "bot.notice.owed"), h.T("en", "test.qd.price"))
+	if ds := debts(t, h, u.Chat.ID); len(ds) != 0 {
+		t.Fatalf("debts left %+v", ds)
 	}
 }

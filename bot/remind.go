@@ -238,9 +238,21 @@ func (b *Bot) SendReminders(ctx context.Context) int {
 // failed, all of the chat's deleted when the user blocked the bot.
 func (b *Bot) sendReminder(c store.Claim, chat int64, now time.Time) (sent bool) {
 	r := c.Reminder
-	ctx, cancel := context.WithTimeout(withSlot(b.base, b.lanes), remindLease/2)
-	defer cancel()
 	tag := b.tag(chat)
+	if c.Until.Sub(b.cfg.Now()) < remindLease/2 {
+		// Its turn came late (a busy lane): the lease could run out
+		// mid-send, and another replica send it too. Left to expire and
+		// be claimed again.
+		b.log.Info("reminder postponed: its claim is about to expire", "chat", tag)
+		return false
+	}
+	sendCtx, cancel := context.WithTimeout(withSlot(b.base, b.lanes), remindLease/2)
+	defer cancel()
+	// The claim is settled even when the send used up its time or the
+	// process is stopping: a reminder sent but not finished would be sent
+	// again once its lease ran out.
+	ctx, cancelSettle := context.WithTimeout(context.WithoutCancel(sendCtx), remindLease/2+oweTimeout)
+	defer cancelSettle()
 	defer func() {
 		if p := recover(); p != nil {
 			what := fmt.Sprintf("%T", p)
@@ -252,7 +264,7 @@ func (b *Bot) sendReminder(c store.Claim, chat int64, now time.Time) (sent bool)
 		}
 	}()
 	var sess *engine.Session
-	switch s, err := b.cfg.Store.Get(ctx, r.Key); {
+	switch s, err := b.cfg.Store.Get(sendCtx, r.Key); {
 	case err == nil:
 		sess = &s
 	case !errors.Is(err, store.ErrNotFound):
@@ -273,7 +285,7 @@ func (b *Bot) sendReminder(c store.Claim, chat int64, now time.Time) (sent bool)
 		return false
 	}
 	t := &turn{b: b, chat: chat, key: r.Key, lang: lang}
-	_, err = b.out.sendMessage(ctx, t.params(text, t.reminderKeyboard(lang, r)))
+	_, err = b.out.sendMessage(sendCtx, t.params(text, t.reminderKeyboard(lang, r)))
 	switch {
 	case err == nil:
 		b.log.Info("reminder sent", "chat", tag, "kind", string(r.Kind), "rule", r.Rule)

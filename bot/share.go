@@ -204,7 +204,10 @@ func (b *Bot) shareToken(ctx context.Context, key string) (string, error) {
 			if s.Share, err = summary.NewToken(); err != nil {
 				return "", fmt.Errorf("share token: %w", err)
 			}
-			if _, err := b.cfg.Store.Put(ctx, key, s); errors.Is(err, store.ErrConflict) {
+			_, err := b.cfg.Store.Put(ctx, key, s)
+			// Saved around the advisor: its cached copy is a version behind.
+			b.adv.Cache.Drop(key)
+			if errors.Is(err, store.ErrConflict) {
 				continue
 			} else if err != nil {
 				return "", fmt.Errorf("save share token: %w", err)

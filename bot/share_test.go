@@ -521,3 +521,18 @@ func TestStartSummaryDeepLink(t *testing.T) {
 	expect(t, h.send(u, "/start summary"), h.T("en", "test.qd.title"), "⬜ "+h.T("en", "evidence.test_receipt"))
 	assertUnchanged(t, h, u.Chat.ID, before)
 }
+
+// Saving a share token (around the advisor) leaves no stale cached copy:
+// the next step does not conflict with the bot's own save.
+func TestShareThenStepDoesNotConflict(t *testing.T) {
+	h := newHarness(t)
+	m := newMetricsRecorder()
+	h.start(func(c *Config) { c.Metrics = m })
+	u := h.api.NewUser(4900, "B", "en")
+	toOutcome(t, h, u, "en")
+	h.tap(u, h.T("en", "bot.action.share"))
+	h.send(u, "/new")
+	if n := m.get("conflict"); n != 0 {
+		t.Fatalf("%d store conflicts after the bot's own share-token save", n)
+	}
+}

@@ -433,6 +433,19 @@ func TestFaultRepliesOwedAcrossRestart(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	// A debt paid twice would show within another round of payments (5 s).
+	time.Sleep(6 * time.Second)
+	for _, p := range players {
+		n := 0
+		for _, m := range botMessages(api, p.chat) {
+			if strings.HasPrefix(m.Text, notice) {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Fatalf("chat %d was paid %d times", p.chat, n)
+		}
+	}
 	for _, p := range players {
 		if ms := botMessages(api, p.chat); len(ms) == 0 || !strings.HasPrefix(ms[len(ms)-1].Text, notice) ||
 			ms[len(ms)-1].ReplyMarkup == nil || len(ms[len(ms)-1].ReplyMarkup.InlineKeyboard) == 0 {

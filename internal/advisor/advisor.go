@@ -61,15 +61,20 @@ func (a *Advisor) HandleFunc(ctx context.Context, key string, event func(engine.
 	// it, this update is applied and its replies are owed to the user.
 	var tried *engine.Result
 	var triedFrom engine.Session
+	var read *engine.Session // the stored session, read to check a cached one
 	for attempt := 0; attempt < maxAttempts; attempt++ {
-		s, cached := a.Cache.get(key)
-		if !cached {
+		var s engine.Session
+		cached := false
+		switch {
+		case read != nil:
+			s, read = *read, nil
+		default:
+			if s, cached = a.Cache.get(key); cached {
+				break
+			}
 			var err error
-			s, err = a.Store.Get(ctx, key)
-			if errors.Is(err, store.ErrNotFound) {
-				s = engine.Session{}
-			} else if err != nil {
-				return engine.Result{}, ev, fmt.Errorf("load session: %w", err)
+			if s, err = a.load(ctx, key); err != nil {
+				return engine.Result{}, ev, err
 			}
 		}
 		if tried != nil && landed(s, tried.Session, ev.ID) {
@@ -85,20 +90,30 @@ func (a *Advisor) HandleFunc(ctx context.Context, key string, event func(engine.
 		if res.Duplicate || !res.Changed {
 			if cached && !res.Duplicate {
 				// Nothing to save, so no compare-and-set to catch a
-				// stale copy: decide on the stored session.
-				a.Cache.drop(key)
+				// stale copy: check it against the stored session, and
+				// decide again (event is called again) only if it moved.
+				stored, err := a.load(ctx, key)
+				if err != nil {
+					return engine.Result{}, ev, err
+				}
+				if stored.Version == s.Version && stored.Created.Equal(s.Created) {
+					a.Cache.keep(key, stored, true)
+					return res, ev, nil
+				}
+				a.Cache.Drop(key)
+				read = &stored
 				continue
 			}
 			return res, ev, nil
 		}
 		saved, err := a.Store.Put(ctx, key, res.Session)
 		if errors.Is(err, store.ErrConflict) {
-			a.Cache.drop(key)
+			a.Cache.Drop(key)
 			tried, triedFrom = &res, s
 			continue
 		}
 		if err != nil {
-			a.Cache.drop(key)
+			a.Cache.Drop(key)
 			// A timeout may come after the write: read back before
 			// telling the user the step was not saved.
 			if got, gerr := a.Store.Get(ctx, key); gerr == nil && landed(got, res.Session, ev.ID) {
@@ -110,6 +125,18 @@ func (a *Advisor) HandleFunc(ctx context.Context, key string, event func(engine.
 		return a.saved(ctx, key, s, ev, res, saved), ev, nil
 	}
 	return engine.Result{}, ev, ErrBusy
+}
+
+// load reads key's session, a fresh one if none is stored.
+func (a *Advisor) load(ctx context.Context, key string) (engine.Session, error) {
+	s, err := a.Store.Get(ctx, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return engine.Session{}, nil
+	}
+	if err != nil {
+		return engine.Session{}, fmt.Errorf("load session: %w", err)
+	}
+	return s, nil
 }
 
 // landed reports whether stored is the session put (version bumped once,
@@ -175,7 +202,7 @@ func (a *Advisor) Forget(ctx context.Context, key string) error {
 	if err := a.forgetReminders(ctx, key); err != nil {
 		return err
 	}
-	a.Cache.drop(key)
+	a.Cache.Drop(key)
 	if err := a.Store.Delete(ctx, key); err != nil {
 		return fmt.Errorf("forget session: %w", err)
 	}

@@ -14,9 +14,16 @@ import (
 // it honest: a step from a cached session that another process changed
 // since fails to save, and is stepped again on the session read from the
 // store. A step that would save nothing (a stale tap, a re-asked
-// question) is decided again on the stored session too, as nothing would
-// catch a stale cache there; a duplicate is not (update ids are only ever
-// added to a session, so one found in a cached session was applied).
+// question) has no compare-and-set to catch a stale copy: the stored
+// session is read, and the step decided again only if it differs; a
+// duplicate is trusted (update ids are only ever added to a session, so
+// one found in a cached session was applied).
+//
+// The compare-and-set checks versions only, and versions start again
+// after a delete: a process holding a copy of version N of a case that
+// another process deleted and rebuilt to version N within maxAge would
+// save over the new case. Only two processes polling at once (the
+// overlap of a deploy) could do that.
 //
 // It pays where one process handles a chat's updates, as with long
 // polling (Telegram gives updates to one poller); behind a load balancer
@@ -99,8 +106,9 @@ func (c *Cache) keep(key string, s engine.Session, fresh bool) {
 	}
 }
 
-// drop forgets key's session.
-func (c *Cache) drop(key string) {
+// Drop forgets key's session: for a front end that saved it by another
+// way than the advisor (a share token), so the next step reads it.
+func (c *Cache) Drop(key string) {
 	if c == nil {
 		return
 	}

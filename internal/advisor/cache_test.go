@@ -142,11 +142,15 @@ func TestCacheBounds(t *testing.T) {
 	if s, ok := c.get("2"); !ok || s.Node != "m" {
 		t.Fatalf("a fresh entry is missing: %+v %v", s, ok)
 	}
-	// A copy: changing what get returned changes nothing cached.
+	// Copies: changing what was kept or what get returned changes nothing
+	// cached.
+	kept := engine.Session{Node: "m", Facts: map[string]string{"a": "1"}}
+	c.keep("2", kept, true)
+	kept.Facts["a"] = "kept changed"
 	s, _ := c.get("2")
-	s.Recent = append(s.Recent, "x")
-	if s2, _ := c.get("2"); len(s2.Recent) != 0 {
-		t.Fatal("the cache hands out its own copy")
+	s.Facts["a"] = "got changed"
+	if s2, _ := c.get("2"); s2.Facts["a"] != "1" {
+		t.Fatalf("the cache shares its session: facts %v", s2.Facts)
 	}
 
 	a := cachedAdvisor(memstore.New(0, nil), nil)
@@ -158,5 +162,42 @@ func TestCacheBounds(t *testing.T) {
 	}
 	if a.Cache.Len() != 0 {
 		t.Fatal("a forgotten chat's session is still cached")
+	}
+}
+
+// countingDescriber counts the descriptions read.
+type countingDescriber struct{ n atomic.Int64 }
+
+func (d *countingDescriber) Describe(string) (engine.Proposal, bool) {
+	d.n.Add(1)
+	return engine.Proposal{}, false
+}
+
+// Text re-asked from a cached session that is still current is read once:
+// the stored session is checked, the step not decided again (a second
+// read of the text would classify it twice).
+func TestCacheDecidesOnce(t *testing.T) {
+	st := &readCountingStore{Store: memstore.New(0, nil)}
+	d := &countingDescriber{}
+	a := cachedAdvisor(st, nil)
+	a.Describer = d
+	ctx := context.Background()
+	if _, err := a.Handle(ctx, "k", engine.Event{Kind: engine.Start, Tree: "t", ID: "1"}); err != nil {
+		t.Fatal(err)
+	}
+	reads := st.gets.Load()
+	text := "the shop will not take back the broken kettle I bought last week"
+	res, _, err := a.HandleFunc(ctx, "k", func(s engine.Session) engine.Event { return a.TextEvent(s, text) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Changed {
+		t.Fatalf("the text was applied: %+v", res)
+	}
+	if n := d.n.Load(); n != 1 {
+		t.Fatalf("the text was read %d times, want 1", n)
+	}
+	if n := st.gets.Load() - reads; n != 1 {
+		t.Fatalf("%d store reads to check the cached session, want 1", n)
 	}
 }

@@ -112,6 +112,11 @@ func (s *Store) Get(ctx context.Context, key string) (engine.Session, error) {
 // Put implements store.Store. The session returned is the one given
 // (plain), with its new version.
 func (s *Store) Put(ctx context.Context, key string, sess engine.Session) (engine.Session, error) {
+	if !sess.PersonalSince.IsZero() && !s.now().Before(sess.PersonalSince.Add(s.ttl)) && engine.HasPersonal(sess) {
+		// Past their time, as Get would find them: a step from a session
+		// read before (a front end's cache) must not keep them.
+		sess = engine.DropPersonal(sess)
+	}
 	if sess.PersonalSince.IsZero() && engine.HasPersonal(sess) {
 		// Kept as it is from then on (a new case clears it: engine).
 		sess.PersonalSince = s.now()

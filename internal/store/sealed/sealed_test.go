@@ -183,6 +183,34 @@ func TestComplainantDetailsExpire(t *testing.T) {
 	}
 }
 
+// A session read before the details' time ran out (a front end's cached
+// copy) and saved after it does not keep them.
+func TestComplainantDetailsExpireOnPut(t *testing.T) {
+	ctx := context.Background()
+	c := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	inner := memstore.New(0, c.Now)
+	s, _ := sealed.New(inner, key, 7*24*time.Hour, c.Now)
+	saved, err := s.Put(ctx, "tg:1", drafted())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Add(7 * 24 * time.Hour)
+	saved.Facts["extra"] = "1" // a step on the copy held since
+	put, err := s.Put(ctx, "tg:1", saved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := inner.Get(ctx, "tg:1")
+	for k := range raw.Facts {
+		if engine.PersonalFact(k) {
+			t.Fatalf("%s stored past its time", k)
+		}
+	}
+	if put.Facts["complainant_phone"] != "" || !put.PersonalSince.IsZero() || put.Facts["extra"] != "1" {
+		t.Fatalf("the session returned: %v, since %v", put.Facts, put.PersonalSince)
+	}
+}
+
 func TestParseKey(t *testing.T) {
 	for _, v := range []string{"BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=", "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc"} {
 		if k, err := sealed.ParseKey(v); err != nil || !bytes.Equal(k, key) {
