@@ -418,12 +418,12 @@ func (b *Bot) Run(ctx context.Context) error {
 	rctx, stopReminding := context.WithCancel(ctx)
 	defer stopReminding()
 	if b.cfg.Reminders != nil {
-		go func() { b.remindLoop(rctx); close(reminding) }()
+		go func() { every(rctx, b.cfg.RemindEvery, defaultRemindEvery, b.SendReminders); close(reminding) }()
 	} else {
 		close(reminding)
 	}
 	if b.cfg.Outbox != nil {
-		go func() { b.outboxLoop(rctx); close(paying) }()
+		go func() { every(rctx, b.cfg.OutboxEvery, defaultOutboxEvery, b.PayDebts); close(paying) }()
 	} else {
 		close(paying)
 	}

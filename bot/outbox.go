@@ -138,24 +138,6 @@ func debtUpdate(r remind.Reminder) int64 {
 	return n
 }
 
-// outboxLoop pays due debts until ctx ends.
-func (b *Bot) outboxLoop(ctx context.Context) {
-	every := b.cfg.OutboxEvery
-	if every <= 0 {
-		every = defaultOutboxEvery
-	}
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	for {
-		b.PayDebts(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-	}
-}
-
 // PayDebts claims the debts due now and pays them, and returns how many
 // were delivered. Run calls it at start and every OutboxEvery; tests call
 // it after moving their clock. Unlike reminders, debts are paid at any
@@ -164,52 +146,17 @@ func (b *Bot) PayDebts(ctx context.Context) int {
 	if b.cfg.Outbox == nil {
 		return 0
 	}
-	paid := 0
-	for {
-		now := b.cfg.Now()
-		claims, err := b.cfg.Outbox.ClaimReminders(ctx, now, "tg:", owedLease, owedBatch)
-		if err != nil {
-			if ctx.Err() == nil {
-				b.log.Warn("could not claim owed replies", "class", errClass(err), "unavailable", errors.Is(err, store.ErrUnavailable))
-			}
-			return paid
-		}
-		for _, c := range claims {
-			chat := remind.Chat(c.Reminder.Key)
-			if chat == 0 || c.Reminder.Kind != debtKind {
-				b.log.Warn("owed reply dropped: not a debt of a chat")
-				b.settleDebt(c, b.cfg.Outbox.FinishReminder(ctx, c))
-				continue
-			}
-			done := make(chan bool, 1)
-			if err := b.lanes.run(chat, func() { done <- b.payDebt(c, chat) }); err != nil {
-				continue // shutting down, or a flood: the lease expires and it is paid later
-			}
-			select {
-			case ok := <-done:
-				if ok {
-					paid++
-				}
-			case <-ctx.Done():
-				return paid
-			}
-		}
-		if len(claims) < owedBatch || ctx.Err() != nil {
-			return paid
-		}
-	}
+	return b.work(ctx, queue{what: "owed reply", store: b.cfg.Outbox, lease: owedLease, sendFor: owedPayFor, batch: owedBatch,
+		valid: func(r remind.Reminder) bool { return r.Kind == debtKind },
+		handle: func(c store.Claim, chat int64, _ time.Time) bool {
+			return b.payDebt(c, chat)
+		}})
 }
 
 // payDebt pays one claimed debt and settles its claim.
 func (b *Bot) payDebt(c store.Claim, chat int64) (paid bool) {
 	r := c.Reminder
 	tag := b.tag(chat)
-	if left := c.Until.Sub(b.cfg.Now()); left < owedPayFor {
-		// Its turn came too late (a busy lane): the lease may run out
-		// mid-payment. It is left to expire and be claimed again.
-		b.log.Info("owed reply postponed: its claim is about to expire", "chat", tag)
-		return false
-	}
 	ctx, cancel := context.WithTimeout(withSlot(asReply(b.base), b.lanes), owedPayFor)
 	defer cancel()
 	// Settling outlives the payment's context (spent by a slow send, or
@@ -222,7 +169,7 @@ func (b *Bot) payDebt(c store.Claim, chat int64) (paid bool) {
 		b.metrics.Owed(result)
 		sctx, cancel := settleCtx()
 		defer cancel()
-		b.settleDebt(c, b.cfg.Outbox.FinishReminder(sctx, c))
+		b.settle(c, b.cfg.Outbox.FinishReminder(sctx, c))
 	}
 	retry := func() {
 		sctx, cancel := settleCtx()
@@ -286,18 +233,11 @@ func (b *Bot) retryDebt(ctx context.Context, c store.Claim) {
 	if c.Reminder.Tries+1 >= owedTries {
 		b.log.Warn("owed reply dropped after repeated failures", "chat", b.tag(remind.Chat(c.Reminder.Key)))
 		b.metrics.Owed("dropped")
-		b.settleDebt(c, b.cfg.Outbox.FinishReminder(ctx, c))
+		b.settle(c, b.cfg.Outbox.FinishReminder(ctx, c))
 		return
 	}
 	at := b.cfg.Now().Add(owedWait * time.Duration(c.Reminder.Tries+1))
-	b.settleDebt(c, b.cfg.Outbox.RetryReminder(ctx, c, at))
-}
-
-func (b *Bot) settleDebt(c store.Claim, err error) {
-	if err != nil {
-		b.log.Warn("could not settle an owed reply's claim", "chat", b.tag(remind.Chat(c.Reminder.Key)), "class", errClass(err),
-			"lease_lost", errors.Is(err, store.ErrLeaseLost))
-	}
+	b.settle(c, b.cfg.Outbox.RetryReminder(ctx, c, at))
 }
 
 // forgetDebts deletes what the chat is owed, with its case (/forget).

@@ -167,24 +167,6 @@ func (t *turn) tapRemind(ctx context.Context, q *models.CallbackQuery, msg *mode
 	return t.send(ctx, lang, []outgoing{{text: t.tr(lang, key, nil)}})
 }
 
-// remindLoop sends due reminders until ctx ends.
-func (b *Bot) remindLoop(ctx context.Context) {
-	every := b.cfg.RemindEvery
-	if every <= 0 {
-		every = defaultRemindEvery
-	}
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	for {
-		b.SendReminders(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-	}
-}
-
 // SendReminders claims the reminders due now and sends them, and returns
 // how many were sent. Run calls it every RemindEvery; tests call it after
 // moving their clock. Outside the sending hours (China time) it sends
@@ -193,44 +175,10 @@ func (b *Bot) SendReminders(ctx context.Context) int {
 	if b.cfg.Reminders == nil {
 		return 0
 	}
-	sent := 0
-	for {
-		now := b.cfg.Now()
-		if !remind.Awake(now) {
-			return sent
-		}
-		claims, err := b.cfg.Reminders.ClaimReminders(ctx, now, "tg:", remindLease, remindBatch)
-		if err != nil {
-			b.log.Warn("could not claim due reminders", "class", errClass(err), "unavailable", errors.Is(err, store.ErrUnavailable))
-			return sent
-		}
-		for _, c := range claims {
-			chat := remind.Chat(c.Reminder.Key)
-			if chat == 0 {
-				b.log.Warn("reminder dropped: its key names no chat")
-				b.settle(ctx, c, b.cfg.Reminders.FinishReminder(ctx, c))
-				continue
-			}
-			done := make(chan bool, 1)
-			err := b.lanes.run(chat, func() { done <- b.sendReminder(c, chat, now) })
-			if err != nil {
-				// Shutting down, or the chat is busy: the claim expires
-				// and the reminder is sent later.
-				continue
-			}
-			select {
-			case ok := <-done:
-				if ok {
-					sent++
-				}
-			case <-ctx.Done():
-				return sent
-			}
-		}
-		if len(claims) < remindBatch || ctx.Err() != nil {
-			return sent
-		}
-	}
+	return b.work(ctx, queue{what: "reminder", store: b.cfg.Reminders, lease: remindLease, sendFor: remindLease / 2, batch: remindBatch,
+		open:   remind.Awake,
+		valid:  func(remind.Reminder) bool { return true },
+		handle: b.sendReminder})
 }
 
 // sendReminder sends one claimed reminder and settles its claim: finished
@@ -239,13 +187,6 @@ func (b *Bot) SendReminders(ctx context.Context) int {
 func (b *Bot) sendReminder(c store.Claim, chat int64, now time.Time) (sent bool) {
 	r := c.Reminder
 	tag := b.tag(chat)
-	if c.Until.Sub(b.cfg.Now()) < remindLease/2 {
-		// Its turn came late (a busy lane): the lease could run out
-		// mid-send, and another replica send it too. Left to expire and
-		// be claimed again.
-		b.log.Info("reminder postponed: its claim is about to expire", "chat", tag)
-		return false
-	}
 	sendCtx, cancel := context.WithTimeout(withSlot(b.base, b.lanes), remindLease/2)
 	defer cancel()
 	// The claim is settled even when the send used up its time or the
@@ -260,7 +201,7 @@ func (b *Bot) sendReminder(c store.Claim, chat int64, now time.Time) (sent bool)
 				what = re.Error()
 			}
 			b.log.Error("panic sending a reminder", "chat", tag, "panic", what, "stack", string(debug.Stack()))
-			b.settle(ctx, c, b.cfg.Reminders.FinishReminder(ctx, c))
+			b.settle(c, b.cfg.Reminders.FinishReminder(ctx, c))
 		}
 	}()
 	var sess *engine.Session
@@ -275,13 +216,13 @@ func (b *Bot) sendReminder(c store.Claim, chat int64, now time.Time) (sent bool)
 	lang, ok := remind.Decide(b.cfg.Catalog, sess, r, now)
 	if !ok {
 		b.log.Info("reminder dropped: the case changed", "chat", tag, "kind", string(r.Kind), "rule", r.Rule)
-		b.settle(ctx, c, b.cfg.Reminders.FinishReminder(ctx, c))
+		b.settle(c, b.cfg.Reminders.FinishReminder(ctx, c))
 		return false
 	}
 	text, err := b.cfg.Renderer.Reminder(lang, remind.AsOf(r, now), render.HTML)
 	if err != nil {
 		b.log.Error("reminder dropped: cannot render it", "chat", tag, "kind", string(r.Kind), "rule", r.Rule)
-		b.settle(ctx, c, b.cfg.Reminders.FinishReminder(ctx, c))
+		b.settle(c, b.cfg.Reminders.FinishReminder(ctx, c))
 		return false
 	}
 	t := &turn{b: b, chat: chat, key: r.Key, lang: lang}
@@ -289,7 +230,7 @@ func (b *Bot) sendReminder(c store.Claim, chat int64, now time.Time) (sent bool)
 	switch {
 	case err == nil:
 		b.log.Info("reminder sent", "chat", tag, "kind", string(r.Kind), "rule", r.Rule)
-		b.settle(ctx, c, b.cfg.Reminders.FinishReminder(ctx, c))
+		b.settle(c, b.cfg.Reminders.FinishReminder(ctx, c))
 		return true
 	case errors.Is(err, errBlocked):
 		// They blocked the bot: no more reminders, rather than trying
@@ -310,21 +251,11 @@ func (b *Bot) sendReminder(c store.Claim, chat int64, now time.Time) (sent bool)
 func (b *Bot) retry(ctx context.Context, c store.Claim, now time.Time) {
 	if c.Reminder.Tries+1 >= remind.MaxTries {
 		b.log.Warn("reminder given up after repeated failures", "chat", b.tag(remind.Chat(c.Reminder.Key)), "kind", string(c.Reminder.Kind))
-		b.settle(ctx, c, b.cfg.Reminders.FinishReminder(ctx, c))
+		b.settle(c, b.cfg.Reminders.FinishReminder(ctx, c))
 		return
 	}
 	at := remind.Daytime(now.Add(remindRetry * time.Duration(c.Reminder.Tries+1)))
-	b.settle(ctx, c, b.cfg.Reminders.RetryReminder(ctx, c, at))
-}
-
-// settle logs a failure to finish or put back a claim. A lost lease after
-// a send means another replica may send the reminder again.
-func (b *Bot) settle(_ context.Context, c store.Claim, err error) {
-	if err == nil {
-		return
-	}
-	b.log.Warn("could not settle a reminder's claim", "chat", b.tag(remind.Chat(c.Reminder.Key)), "class", errClass(err),
-		"lease_lost", errors.Is(err, store.ErrLeaseLost))
+	b.settle(c, b.cfg.Reminders.RetryReminder(ctx, c, at))
 }
 
 // reminderKeyboard: under a deadline's reminder, Done, Show the case and
