@@ -225,13 +225,7 @@ type reader struct {
 func readCompact(data []byte) (compactSession, bool) {
 	r := &reader{data: data}
 	var c compactSession
-	var seen uint64 // a repeated key is for encoding/json to resolve
-	r.object(func(key string, n int) {
-		if n >= 64 || seen&(1<<n) != 0 {
-			r.bad = true
-			return
-		}
-		seen |= 1 << n
+	r.fields(func(key string) {
 		switch key {
 		case "v":
 			c.Version = r.int()
@@ -306,13 +300,7 @@ func keyIndex(key string) int {
 
 func (r *reader) frame() compactFrame {
 	var f compactFrame
-	var seen uint64
-	r.object(func(key string, n int) {
-		if n >= 64 || seen&(1<<n) != 0 {
-			r.bad = true
-			return
-		}
-		seen |= 1 << n
+	r.fields(func(key string) {
 		switch key {
 		case "t":
 			f.Tree = r.string()
@@ -347,7 +335,22 @@ func (r *reader) peek(c byte) bool {
 }
 
 // object calls field for each key, with the cursor on its value.
-func (r *reader) object(field func(key string, n int)) {
+// fields reads an object of the writer's keys. A key repeated (which
+// encoding/json resolves by keeping the last) is a surprise.
+func (r *reader) fields(field func(key string)) {
+	var seen uint64
+	r.object(func(key string) {
+		n := keyIndex(key)
+		if n >= 64 || seen&(1<<n) != 0 {
+			r.bad = true
+			return
+		}
+		seen |= 1 << n
+		field(key)
+	})
+}
+
+func (r *reader) object(field func(key string)) {
 	if !r.expect('{') {
 		return
 	}
@@ -360,7 +363,7 @@ func (r *reader) object(field func(key string, n int)) {
 		if !r.expect(':') {
 			return
 		}
-		field(key, keyIndex(key))
+		field(key)
 		if r.peek(',') {
 			r.i++
 			continue
@@ -448,13 +451,13 @@ func (r *reader) strings() []string {
 
 func (r *reader) stringMap() map[string]string {
 	m := map[string]string{}
-	r.object(func(key string, _ int) { m[key] = r.string() })
+	r.object(func(key string) { m[key] = r.string() })
 	return m
 }
 
 func (r *reader) boolMap() map[string]bool {
 	m := map[string]bool{}
-	r.object(func(key string, _ int) {
+	r.object(func(key string) {
 		switch {
 		case r.literal("true"):
 			m[key] = true
