@@ -23,6 +23,15 @@ func withOutbox(h *harness, clk *clock) func(*Config) {
 	}
 }
 
+// serverDown is the Bot API failing every try the sender makes.
+func serverDown() []telegramtest.Failure {
+	fs := make([]telegramtest.Failure, maxTries)
+	for i := range fs {
+		fs[i] = telegramtest.ServerError()
+	}
+	return fs
+}
+
 func debts(t *testing.T, h *harness, chat int64) []remind.Reminder {
 	t.Helper()
 	rs, err := h.store.(*memstore.Store).Outbox().Reminders(context.Background(), sessionKey(chat))
@@ -53,7 +62,6 @@ func toBroken(t *testing.T, h *harness, u *telegramtest.User, failures ...telegr
 // 6) are owed and delivered later, once, with where the case stands; no
 // apology is sent meanwhile (issue 11, defect 8).
 func TestOwedRepliesArePaidLater(t *testing.T) {
-	serverErrors := []telegramtest.Failure{telegramtest.ServerError(), telegramtest.ServerError(), telegramtest.ServerError()}
 	var tooMany []telegramtest.Failure
 	for range max429 + 1 {
 		tooMany = append(tooMany, telegramtest.TooManyRequests(1))
@@ -61,7 +69,7 @@ func TestOwedRepliesArePaidLater(t *testing.T) {
 	for _, tt := range []struct {
 		name     string
 		failures []telegramtest.Failure
-	}{{"500 three times", serverErrors}, {"429 six times", tooMany}} {
+	}{{"500 three times", serverDown()}, {"429 six times", tooMany}} {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t)
 			clk := &clock{now: today}
@@ -126,7 +134,7 @@ func TestOwedRepliesVoid(t *testing.T) {
 			clk := &clock{now: today}
 			b := h.start(withOutbox(h, clk))
 			u := h.api.NewUser(4200, "Sun", "en")
-			toBroken(t, h, u, telegramtest.ServerError(), telegramtest.ServerError(), telegramtest.ServerError())
+			toBroken(t, h, u, serverDown()...)
 			tt.after(h, u)
 			clk.Set(today.Add(time.Hour))
 			var n int
@@ -148,7 +156,7 @@ func TestOwedRepliesGiveUp(t *testing.T) {
 	clk := &clock{now: today}
 	b := h.start(withOutbox(h, clk))
 	u := h.api.NewUser(4300, "Wu", "en")
-	toBroken(t, h, u, telegramtest.ServerError(), telegramtest.ServerError(), telegramtest.ServerError())
+	toBroken(t, h, u, serverDown()...)
 	last := today
 	for try := 1; ; try++ {
 		ds := debts(t, h, u.Chat.ID)
@@ -163,7 +171,7 @@ func TestOwedRepliesGiveUp(t *testing.T) {
 		}
 		last = ds[0].At
 		clk.Set(last)
-		h.api.FailNext("sendMessage", telegramtest.ServerError(), telegramtest.ServerError(), telegramtest.ServerError())
+		h.api.FailNext("sendMessage", serverDown()...)
 		if n := b.PayDebts(context.Background()); n != 0 {
 			t.Fatalf("try %d paid while Telegram fails", try)
 		}
@@ -234,7 +242,7 @@ func TestForgetDeletesDebts(t *testing.T) {
 	clk := &clock{now: today}
 	h.start(withOutbox(h, clk))
 	u := h.api.NewUser(4500, "Qian", "en")
-	toBroken(t, h, u, telegramtest.ServerError(), telegramtest.ServerError(), telegramtest.ServerError())
+	toBroken(t, h, u, serverDown()...)
 	h.send(u, "/forget")
 	h.tap(u, h.T("en", "bot.forget.yes"))
 	if ds := debts(t, h, u.Chat.ID); len(ds) != 0 {
@@ -279,7 +287,7 @@ func TestOwedReplyPaidOnceAfterLease(t *testing.T) {
 	withOutbox(h, clk)(&cfg)
 	b2 := h.newBot(cfg) // another replica, not polling
 	u := h.api.NewUser(4700, "A", "en")
-	toBroken(t, h, u, telegramtest.ServerError(), telegramtest.ServerError(), telegramtest.ServerError())
+	toBroken(t, h, u, serverDown()...)
 	ds := debts(t, h, u.Chat.ID)
 	clk.Set(ds[0].At)
 	// The chat's lane on b1 is busy (a slow update ahead of the payment).
@@ -326,7 +334,7 @@ func TestOlderDebtKeepsTheNewer(t *testing.T) {
 	clk := &clock{now: today}
 	b := h.start(withOutbox(h, clk))
 	u := h.api.NewUser(4800, "C", "en")
-	toBroken(t, h, u, telegramtest.ServerError(), telegramtest.ServerError(), telegramtest.ServerError())
+	toBroken(t, h, u, serverDown()...)
 	s1, _ := h.session(u.Chat.ID)
 	first, _ := strconv.ParseInt(s1.Recent[len(s1.Recent)-1], 10, 64)
 	// The first update's debt is gone (paid, say); the next update's
@@ -334,7 +342,7 @@ func TestOlderDebtKeepsTheNewer(t *testing.T) {
 	if err := h.store.(*memstore.Store).Outbox().SetReminders(context.Background(), sessionKey(u.Chat.ID), nil); err != nil {
 		t.Fatal(err)
 	}
-	h.api.FailNext("sendMessage", telegramtest.ServerError(), telegramtest.ServerError(), telegramtest.ServerError())
+	h.api.FailNext("sendMessage", serverDown()...)
 	h.send(u, h.T("en", "test.qd.opt.online"))
 	// The first update's turn, on another replica, gives up only now.
 	late := &turn{b: b, update: first, chat: u.Chat.ID, key: sessionKey(u.Chat.ID), lang: "en", stepped: true}
