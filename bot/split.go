@@ -3,7 +3,6 @@ package bot
 import (
 	"slices"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -201,60 +200,52 @@ func (t token) space() bool {
 	return t.kind == charToken && (t.text == " " || t.text == "\n" || t.text == "\t")
 }
 
-// hasText reports whether s shows anything: a character outside its tags
-// that is not white space, or an entity. It reads s as tokenize does.
+// hasText reports whether s shows anything: a token that is not a tag
+// and not blank, as split's check on tokenize's tokens, without making
+// them.
 func hasText(s string) bool {
 	for i := 0; i < len(s); {
-		switch s[i] {
-		case '<':
-			if end := strings.IndexByte(s[i:], '>'); end > 0 {
-				i += end + 1
-				continue
-			}
-		case '&':
-			if end := strings.IndexByte(s[i:], ';'); end > 1 && end <= 10 {
-				return true
-			}
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if !unicode.IsSpace(r) {
+		t := nextToken(s, i)
+		if t.kind != tagToken && !t.blank() {
 			return true
 		}
-		i += size
+		i += len(t.text)
 	}
 	return false
 }
 
-// tokenize splits HTML into characters, entities and tags. A "<" or "&"
-// that starts no tag or entity is a plain character, as written.
+// tokenize splits HTML into characters, entities and tags.
 func tokenize(s string) []token {
 	toks := make([]token, 0, utf8.RuneCountInString(s))
 	for i := 0; i < len(s); {
-		switch s[i] {
-		case '<':
-			if end := strings.IndexByte(s[i:], '>'); end > 0 {
-				text := s[i : i+end+1]
-				toks = append(toks, token{kind: tagToken, text: text, width: int32(len(text))})
-				i += end + 1
-				continue
-			}
-		case '&':
-			if end := strings.IndexByte(s[i:], ';'); end > 1 && end <= 10 {
-				text := s[i : i+end+1]
-				toks = append(toks, token{kind: entityToken, text: text, width: int32(len(text))})
-				i += end + 1
-				continue
-			}
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		w := 1
-		if r >= 0x10000 {
-			w = 2
-		}
-		toks = append(toks, token{kind: charToken, text: s[i : i+size], width: int32(w)})
-		i += size
+		t := nextToken(s, i)
+		toks = append(toks, t)
+		i += len(t.text)
 	}
 	return toks
+}
+
+// nextToken is the token of s starting at i. A "<" or "&" that starts no
+// tag or entity is a plain character, as written.
+func nextToken(s string, i int) token {
+	switch s[i] {
+	case '<':
+		if end := strings.IndexByte(s[i:], '>'); end > 0 {
+			text := s[i : i+end+1]
+			return token{kind: tagToken, text: text, width: int32(len(text))}
+		}
+	case '&':
+		if end := strings.IndexByte(s[i:], ';'); end > 1 && end <= 10 {
+			text := s[i : i+end+1]
+			return token{kind: entityToken, text: text, width: int32(len(text))}
+		}
+	}
+	r, size := utf8.DecodeRuneInString(s[i:])
+	w := 1
+	if r >= 0x10000 {
+		w = 2
+	}
+	return token{kind: charToken, text: s[i : i+size], width: int32(w)}
 }
 
 // utf16Len is the length of s in UTF-16 code units, Telegram's unit.
