@@ -169,14 +169,11 @@ func (a *Advisor) saved(ctx context.Context, key string, s engine.Session, ev en
 
 // Session returns the stored session (a fresh one if there is none).
 func (a *Advisor) Session(ctx context.Context, key string) (engine.Session, error) {
-	s, err := a.Store.Get(ctx, key)
-	if errors.Is(err, store.ErrNotFound) {
-		return engine.Session{Lang: a.Lang}, nil
+	s, err := a.load(ctx, key)
+	if err == nil && s.Version == 0 { // none stored: every save numbers it
+		s.Lang = a.Lang
 	}
-	if err != nil {
-		return engine.Session{}, fmt.Errorf("load session: %w", err)
-	}
-	return s, nil
+	return s, err
 }
 
 // Current returns the replies showing where the session stands.
