@@ -31,8 +31,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
-	"runtime"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -178,11 +176,7 @@ func (b *Bot) payDebt(c store.Claim, chat int64) (paid bool) {
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			what := fmt.Sprintf("%T", p)
-			if re, ok := p.(runtime.Error); ok {
-				what = re.Error()
-			}
-			b.log.Error("panic paying an owed reply", "chat", tag, "panic", what, "stack", string(debug.Stack()))
+			b.log.Error("panic paying an owed reply", "chat", tag, "panic", panicValue(p), "stack", string(debug.Stack()))
 			finish("dropped")
 		}
 	}()

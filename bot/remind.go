@@ -3,8 +3,6 @@ package bot
 import (
 	"context"
 	"errors"
-	"fmt"
-	"runtime"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -196,11 +194,7 @@ func (b *Bot) sendReminder(c store.Claim, chat int64, now time.Time) (sent bool)
 	defer cancelSettle()
 	defer func() {
 		if p := recover(); p != nil {
-			what := fmt.Sprintf("%T", p)
-			if re, ok := p.(runtime.Error); ok {
-				what = re.Error()
-			}
-			b.log.Error("panic sending a reminder", "chat", tag, "panic", what, "stack", string(debug.Stack()))
+			b.log.Error("panic sending a reminder", "chat", tag, "panic", panicValue(p), "stack", string(debug.Stack()))
 			b.settle(c, b.cfg.Reminders.FinishReminder(ctx, c))
 		}
 	}()

@@ -152,13 +152,7 @@ func (b *Bot) process(u *models.Update, chat int64) {
 	t := &turn{b: b, update: u.ID, chat: chat, key: sessionKey(chat), hint: render.Lang(languageCode(u)), result: "ok"}
 	defer func() {
 		if r := recover(); r != nil {
-			// The panic value may quote user text; only runtime errors,
-			// which never do, are logged as they are.
-			what := fmt.Sprintf("%T", r)
-			if re, ok := r.(runtime.Error); ok {
-				what = re.Error()
-			}
-			b.log.Error("panic handling an update", "update", u.ID, "kind", t.kind, "panic", what, "stack", string(debug.Stack()))
+			b.log.Error("panic handling an update", "update", u.ID, "kind", t.kind, "panic", panicValue(r), "stack", string(debug.Stack()))
 			t.result = "panic"
 			t.apologise(ctx)
 		}
@@ -185,6 +179,15 @@ func (b *Bot) process(u *models.Update, chat int64) {
 		}
 		t.fail(ctx, err)
 	}
+}
+
+// panicValue names a recovered panic for the log. The value may quote
+// user text; only runtime errors, which never do, are logged as they are.
+func panicValue(p any) string {
+	if re, ok := p.(runtime.Error); ok {
+		return re.Error()
+	}
+	return fmt.Sprintf("%T", p)
 }
 
 func languageCode(u *models.Update) string {
