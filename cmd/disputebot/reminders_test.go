@@ -11,6 +11,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 
 	"github.com/disputebot/disputebot/internal/engine"
+	"github.com/disputebot/disputebot/internal/remind"
 )
 
 // The acceptance check: in the terminal chat on Redis, /remind on after a
@@ -60,8 +61,16 @@ func TestRemindersAfterRemindOnAndForget(t *testing.T) {
 	}
 	exchange := false
 	for _, l := range lines {
-		if l.Key != "cli:alice" || l.Lang != "en" || l.Stale || l.Text == "" || !strings.HasSuffix(l.At, ":00+08:00") {
+		if l.Key != "cli:alice" || l.Lang != "en" || l.Stale || l.Text == "" || !strings.HasSuffix(l.At, "+08:00") {
 			t.Errorf("line %+v", l)
+		}
+		// A deadline's reminder is at a whole hour; the follow-up keeps
+		// the time of day of /remind on when that is within the sending
+		// hours (this test once assumed :00 for it too, and failed when
+		// run by day in China).
+		at, err := time.Parse(time.RFC3339, l.At)
+		if err != nil || !remind.Awake(at) || (l.Kind != string(remind.FollowUp) && !strings.HasSuffix(l.At, ":00+08:00")) {
+			t.Errorf("line %+v: not at a sending time", l)
 		}
 		exchange = exchange || l.Deadline == "sanbao_exchange"
 	}
