@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"regexp"
+	"runtime"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -45,6 +46,7 @@ func serve(ctx context.Context, args []string, lookup func(string) (string, bool
 	memory := fl.Bool("memory", false, "keep sessions in memory instead of Redis, for a quick trial (lost on restart; one process only)")
 	envFile := fl.String("env-file", ".env", "read variables not set in the environment from this file, if it exists")
 	cpuProfile := fl.String("cpuprofile", "", "write a CPU profile to this file until the bot stops (for cmd/loadtest)")
+	memProfile := fl.String("memprofile", "", "write a heap profile (text, with the runtime's memory statistics) to this file when the bot is told to stop, before it drains (for cmd/loadtest)")
 	if err := fl.Parse(args); err != nil {
 		return 2
 	}
@@ -62,6 +64,22 @@ func serve(ctx context.Context, args []string, lookup func(string) (string, bool
 			return fail(err)
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if *memProfile != "" {
+		// Finer than the default one sample per 512 KiB, so that the
+		// smaller holders show at all (it slows allocation a little).
+		runtime.MemProfileRate = 16 << 10
+		// Written as the stop begins, the profile's in-use figures are
+		// those of the last collection under load, not of an idle bot.
+		wrote := make(chan struct{})
+		defer func() { <-wrote }()
+		go func() {
+			defer close(wrote)
+			<-ctx.Done()
+			if err := writeHeapProfile(*memProfile); err != nil {
+				fmt.Fprintln(stderr, "disputebot serve: heap profile:", oneLine(err))
+			}
+		}()
 	}
 	lookup, err := withEnvFile(lookup, *envFile)
 	if err != nil {
@@ -323,4 +341,16 @@ func withEnvFile(lookup func(string) (string, bool), path string) (func(string) 
 func oneLine(err error) string {
 	s, _, _ := strings.Cut(err.Error(), "\n")
 	return s
+}
+
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("heap").WriteTo(f, 1); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -140,6 +140,7 @@ func main() {
 	timeout := flag.Duration("timeout", 10*time.Second, "a reply later than this is an error")
 	logLevel := flag.String("log-level", "warn", "the bot's LOG_LEVEL (info logs a line per update)")
 	cpuProfile := flag.String("cpuprofile", "", "write the bot's CPU profile of the whole run to this file")
+	memProfile := flag.String("memprofile", "", "write the bot's heap profile, as it stands at the end of the measured interval, to this file")
 	toolProfile := flag.String("toolprofile", "", "write this tool's own CPU profile (fake API and users) of the measured interval to this file")
 	toolProcs := flag.Int("toolprocs", 0, "GOMAXPROCS of this tool (0: the Go default); the bot's comes from the GOMAXPROCS variable")
 	flag.BoolVar(&verbose, "v", false, "list the test cases left out, and why")
@@ -149,13 +150,13 @@ func main() {
 	if *toolProcs > 0 {
 		runtime.GOMAXPROCS(*toolProcs)
 	}
-	if err := loadtest(*users, *duration, *rate, *redisURL, *clean, *botBin, *timeout, *logLevel, *cpuProfile, *toolProfile); err != nil {
+	if err := loadtest(*users, *duration, *rate, *redisURL, *clean, *botBin, *timeout, *logLevel, *cpuProfile, *memProfile, *toolProfile); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
 	}
 }
 
-func loadtest(users int, duration time.Duration, rate float64, redisURL string, clean bool, botBin string, timeout time.Duration, logLevel, cpuProfile, toolProfile string) error {
+func loadtest(users int, duration time.Duration, rate float64, redisURL string, clean bool, botBin string, timeout time.Duration, logLevel, cpuProfile, memProfile, toolProfile string) error {
 	ctx := context.Background()
 	opt, err := redis.ParseURL(redisURL)
 	if err != nil {
@@ -223,6 +224,9 @@ func loadtest(users int, duration time.Duration, rate float64, redisURL string, 
 	args := []string{"serve", "--env-file="}
 	if cpuProfile != "" {
 		args = append(args, "--cpuprofile="+cpuProfile)
+	}
+	if memProfile != "" {
+		args = append(args, "--memprofile="+memProfile)
 	}
 	cmd := exec.Command(botBin, args...)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
