@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -224,5 +225,68 @@ func TestLanesLongWaitYieldsTheSlot(t *testing.T) {
 		t.Fatal("a short wait gave a slot up")
 	} else {
 		reacquire()
+	}
+}
+
+// Workers outlive their lanes: a burst on many chats, one at a time each,
+// is run by at most the bound's workers, which park when it is done and
+// end when the lanes close (closing twice, as Run does, is safe).
+func TestLanesWorkersParkAndStop(t *testing.T) {
+	const n = 4
+	l := newLanes(10).bounded(n)
+	before := runtime.NumGoroutine()
+	var wg sync.WaitGroup
+	release := make(chan struct{})
+	for c := range int64(50) {
+		wg.Add(1)
+		if err := l.run(c, func() { <-release; wg.Done() }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := runtime.NumGoroutine() - before; got > n {
+		t.Fatalf("%d goroutines for 50 waiting chats, want at most %d workers", got, n)
+	}
+	close(release)
+	wg.Wait()
+	// Parked, the workers take the next burst without new goroutines.
+	if err := l.run(99, func() {}); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if got := runtime.NumGoroutine() - before; got > 0 {
+		t.Fatalf("%d workers still running after close", got)
+	}
+}
+
+// A chat does not wait for another chat's job to finish while the bound
+// allows one more to run.
+func TestLanesDoNotWaitBehindARunningJob(t *testing.T) {
+	for _, l := range []*lanes{newLanes(10), newLanes(10).bounded(2)} {
+		hold := make(chan struct{})
+		ran := make(chan struct{})
+		if err := l.run(1, func() { <-hold }); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.run(2, func() { close(ran) }); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-ran:
+		case <-time.After(5 * time.Second):
+			t.Fatal("chat 2 waited behind chat 1's running job")
+		}
+		close(hold)
+		if err := l.close(context.Background()); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
