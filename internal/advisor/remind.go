@@ -103,14 +103,19 @@ func (a *Advisor) keepReminders(ctx context.Context, key string, ev engine.Event
 		_ = a.Reminders.SetReminders(ctx, key, nil)
 		return
 	}
-	now := a.now()
-	advice := remind.Outcome(a.Catalog, saved, now)
-	if advice == nil {
+	if remind.NoOutcome(a.Catalog, saved) {
 		// Mid-question (after /back, say): nothing to plan from yet.
 		return
 	}
+	// The advice is built only for a case with reminders to keep in step
+	// (most have none); the read is needed either way.
 	have, err := a.Reminders.Reminders(ctx, key)
 	if err != nil || len(have) == 0 {
+		return
+	}
+	now := a.now()
+	advice := remind.Outcome(a.Catalog, saved, now)
+	if advice == nil {
 		return
 	}
 	rs := remind.Replan(have, remind.Deadlines(key, saved.Lang, advice, now))

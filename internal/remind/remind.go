@@ -215,9 +215,29 @@ func Current(r Reminder, advice *engine.Advice) bool {
 	return false
 }
 
+// NoOutcome reports whether s is known to show no outcome without building
+// its replies (engine.Current copies the session and renders what it
+// shows): most steps rest on a question, or on a guess to confirm. That is
+// known from the node while the tree is the one the session was made
+// with, which is when Current shows the node as it is.
+func NoOutcome(cat *engine.Catalog, s engine.Session) bool {
+	if s.Pending != nil {
+		return true
+	}
+	if t := cat.Trees[s.Tree]; t != nil && (s.TreeVersion == t.Version || s.TreeVersion == 0) {
+		if n := t.Nodes[s.Node]; n != nil && n.Kind != engine.Outcome {
+			return true
+		}
+	}
+	return false
+}
+
 // Outcome is the advice the session shows now (ignoring a complaint draft's
 // questions asked on top of it), or nil before an outcome.
 func Outcome(cat *engine.Catalog, s engine.Session, now time.Time) *engine.Advice {
+	if NoOutcome(cat, s) {
+		return nil
+	}
 	s.Form = nil
 	for _, rep := range engine.Current(cat, s, now) {
 		if rep.Kind == engine.OutcomeReply && rep.Advice != nil {
