@@ -256,12 +256,9 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	}
 
 	opts := []tgbot.Option{
+		// The library polls for nothing (poll.go does) and makes only the
+		// calls jsonAPI does not: uploads, webhook setup, getMe.
 		tgbot.WithSkipGetMe(),
-		tgbot.WithDefaultHandler(b.intake),
-		// The handler only queues the update on its chat's lane, so it runs
-		// in the polling goroutine: updates are queued in Telegram's order.
-		tgbot.WithNotAsyncHandlers(),
-		tgbot.WithAllowedUpdates(allowedUpdates),
 		// The library's own logger prints raw errors, which may hold a
 		// response body (users' words); ours logs their class only.
 		tgbot.WithErrorsHandler(b.clientError),
@@ -415,7 +412,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		pctx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		polling = make(chan struct{})
-		go func() { b.api.Start(pctx); close(polling) }()
+		go func() { b.poll(pctx); close(polling) }()
 	}
 	b.log.Info("bot started", "mode", mode, "bot", b.me.Username, "listen", b.cfg.ListenAddr)
 	reminding, paying := make(chan struct{}), make(chan struct{})

@@ -11,7 +11,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
 	"github.com/disputebot/disputebot/internal/advisor"
@@ -25,9 +24,6 @@ import (
 // webhook call) is cut rather than refused. The engine and the classifier
 // apply their own, smaller limits.
 const maxInput = 4096
-
-// intake is go-telegram/bot's handler for polled updates.
-func (b *Bot) intake(_ context.Context, _ *tgbot.Bot, u *models.Update) { b.accept(u) }
 
 // accept queues an update on its chat's lane. It returns false only when
 // the bot is shutting down, so a webhook can ask Telegram to deliver the
