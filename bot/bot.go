@@ -387,6 +387,7 @@ func (b *Bot) Run(ctx context.Context) error {
 
 	mode := "polling"
 	var polling chan struct{}
+	stopPolling := func() {}
 	if b.cfg.WebhookURL != "" {
 		mode = "webhook"
 		// The server listens first: Telegram sends updates at once.
@@ -411,6 +412,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		}
 		pctx, cancel := context.WithCancel(ctx)
 		defer cancel()
+		stopPolling = cancel
 		polling = make(chan struct{})
 		go func() { b.poll(pctx); close(polling) }()
 	}
@@ -436,8 +438,10 @@ func (b *Bot) Run(ctx context.Context) error {
 		err = fmt.Errorf("http server: %w", err)
 	}
 	b.log.Info("stopping: no new updates; finishing those in flight")
+	// The poller stops when the server failed too, not only on ctx.
+	stopPolling()
 	if polling != nil {
-		<-polling // Start returns once ctx has ended
+		<-polling
 	}
 	stopReminding()
 	<-reminding // before the lanes close

@@ -7,8 +7,8 @@ import (
 )
 
 // lanes runs jobs one at a time per key (a chat) and concurrently across
-// keys. go-telegram/bot and webhook requests deliver updates concurrently;
-// a chat's updates must still apply in the order they came, or a typed
+// keys. Polled updates are handled concurrently, and webhook requests
+// come concurrently; a chat's updates must still apply in the order they came, or a typed
 // answer could be read against the question before the tap that precedes
 // it. A lane exists only while it has work, so idle chats cost nothing.
 //

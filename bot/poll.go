@@ -21,7 +21,21 @@ import (
 // too: logged by class (clientError), then retried after 100 ms, doubling
 // to 5 s.
 func (b *Bot) poll(ctx context.Context) {
-	var offset int64
+	var offset, confirmed int64
+	defer func() {
+		// Telegram forgets updates when a poll asks for those after them:
+		// one short poll confirms the last batch, so the next poller (this
+		// bot after a restart) is not given updates queued here again (a
+		// tap that changed nothing, an inline query: the session's ids
+		// catch only those that saved a step).
+		if offset > confirmed {
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+			defer cancel()
+			if _, err := b.out.hot.getUpdates(cctx, offset, 0, 1); err != nil {
+				b.clientError(fmt.Errorf("error confirm updates, %w", err))
+			}
+		}
+	}()
 	var wait time.Duration
 	for ctx.Err() == nil {
 		if wait > 0 {
@@ -33,7 +47,7 @@ func (b *Bot) poll(ctx context.Context) {
 			case <-t.C:
 			}
 		}
-		updates, err := b.out.hot.getUpdates(ctx, offset, pollTimeout)
+		updates, err := b.out.hot.getUpdates(ctx, offset, pollTimeout, 0)
 		if err != nil {
 			if ctx.Err() != nil {
 				return
@@ -42,7 +56,7 @@ func (b *Bot) poll(ctx context.Context) {
 			wait = min(max(2*wait, 100*time.Millisecond), 5*time.Second)
 			continue
 		}
-		wait = 0
+		wait, confirmed = 0, offset
 		for _, u := range updates {
 			if !b.accept(u) {
 				// Shutting down: the offset stays before this update, and
@@ -55,18 +69,24 @@ func (b *Bot) poll(ctx context.Context) {
 	}
 }
 
-// getUpdates long-polls for the updates from offset on, holding the
-// request up to a second less than timeout (the client's own limit).
-func (a *jsonAPI) getUpdates(ctx context.Context, offset int64, timeout time.Duration) ([]*models.Update, error) {
+// getUpdates long-polls for the updates from offset on: Telegram holds the
+// request up to a second less than timeout, and the request gives up 10 s
+// after that (as the HTTP client does, newHTTPClient). limit 0 is
+// Telegram's default, 100.
+func (a *jsonAPI) getUpdates(ctx context.Context, offset int64, timeout time.Duration, limit int) ([]*models.Update, error) {
 	body := make([]byte, 0, 128)
 	body = append(body, `{"offset":`...)
 	body = strconv.AppendInt(body, offset, 10)
 	body = append(body, `,"timeout":`...)
-	body = strconv.AppendInt(body, int64((timeout-time.Second)/time.Second), 10)
+	body = strconv.AppendInt(body, max(int64((timeout-time.Second)/time.Second), 0), 10)
+	if limit > 0 {
+		body = append(body, `,"limit":`...)
+		body = strconv.AppendInt(body, int64(limit), 10)
+	}
 	body = append(body, `,"allowed_updates":`...)
 	body = append(body, allowedUpdatesJSON...)
 	body = append(body, '}')
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := context.WithTimeout(ctx, timeout+10*time.Second)
 	defer cancel()
 	polled, err := callJSON[[]polledUpdate](ctx, a, "getUpdates", body)
 	if err != nil {

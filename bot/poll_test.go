@@ -82,14 +82,45 @@ func TestPolledUpdateLeftForTheNextPoller(t *testing.T) {
 		t.Fatal("the poller kept polling after the bot refused the update")
 	}
 	next := h.newBot(h.config())
-	got, err := next.out.hot.getUpdates(ctx, 0, 3*time.Second)
+	got, err := next.out.hot.getUpdates(ctx, 0, 3*time.Second, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(got) != 1 || got[0].ID != ids[0] {
 		t.Fatalf("the next poller got %d updates, want update %d again", len(got), ids[0])
 	}
+	// The shut-down poller's poll, its confirming poll (of nothing: the
+	// offset never moved) not made, and the next poller's.
 	if n := len(h.api.Calls("getUpdates")); n != 2 {
 		t.Fatalf("%d getUpdates calls, want the shut-down poller's one and the next one's", n)
+	}
+}
+
+// A poller stopped after a batch confirms it with one short poll, so the
+// next poller is not given what this one took (a tap that changed nothing
+// would otherwise be answered twice).
+func TestPollerConfirmsItsLastBatch(t *testing.T) {
+	h := newHarness(t)
+	b := h.newBot(h.config())
+	ctx, cancel := context.WithCancel(context.Background())
+	// An update of no chat is done with inside accept, in the poller's
+	// goroutine: the poller is stopped right after its batch, before it
+	// polls again (which would confirm the batch anyway).
+	b.handled = func(int64) { cancel() }
+	h.api.Push(models.Update{EditedMessage: nil})
+	done := make(chan struct{})
+	go func() { b.poll(ctx); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the poller did not stop")
+	}
+	next := h.newBot(h.config())
+	got, err := next.out.hot.getUpdates(context.Background(), 0, 2*time.Second, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 0 {
+		t.Fatalf("the next poller was given %d updates already handled", len(got))
 	}
 }

@@ -389,7 +389,12 @@ func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, call Call) {
 	if limit <= 0 || limit > 100 {
 		limit = 100
 	}
-	wait := time.NewTimer(longPoll)
+	// timeout 0 is a short poll, answered at once, as Telegram does.
+	hold := longPoll
+	if t, err := strconv.Atoi(call.Params["timeout"]); err == nil && t == 0 {
+		hold = 0
+	}
+	wait := time.NewTimer(hold)
 	defer wait.Stop()
 	for {
 		s.mu.Lock()

@@ -71,11 +71,16 @@ func serve(ctx context.Context, args []string, lookup func(string) (string, bool
 		runtime.MemProfileRate = 16 << 10
 		// Written as the stop begins, the profile's in-use figures are
 		// those of the last collection under load, not of an idle bot.
-		wrote := make(chan struct{})
-		defer func() { <-wrote }()
+		// A serve that fails to start writes none, and does not wait.
+		wrote, quit := make(chan struct{}), make(chan struct{})
+		defer func() { close(quit); <-wrote }()
 		go func() {
 			defer close(wrote)
-			<-ctx.Done()
+			select {
+			case <-ctx.Done():
+			case <-quit:
+				return
+			}
 			if err := writeHeapProfile(*memProfile); err != nil {
 				fmt.Fprintln(stderr, "disputebot serve: heap profile:", oneLine(err))
 			}

@@ -140,7 +140,7 @@ func main() {
 	timeout := flag.Duration("timeout", 10*time.Second, "a reply later than this is an error")
 	logLevel := flag.String("log-level", "warn", "the bot's LOG_LEVEL (info logs a line per update)")
 	cpuProfile := flag.String("cpuprofile", "", "write the bot's CPU profile of the whole run to this file")
-	memProfile := flag.String("memprofile", "", "write the bot's heap profile, as it stands at the end of the measured interval, to this file")
+	memProfile := flag.String("memprofile", "", "write the bot's heap profile, as it stands when the bot is told to stop (after the measured interval and the session counts), to this file")
 	toolProfile := flag.String("toolprofile", "", "write this tool's own CPU profile (fake API and users) of the measured interval to this file")
 	toolProcs := flag.Int("toolprocs", 0, "GOMAXPROCS of this tool (0: the Go default); the bot's comes from the GOMAXPROCS variable")
 	flag.BoolVar(&verbose, "v", false, "list the test cases left out, and why")

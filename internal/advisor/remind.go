@@ -108,7 +108,7 @@ func (a *Advisor) keepReminders(ctx context.Context, key string, ev engine.Event
 		return
 	}
 	// The advice is built only for a case with reminders to keep in step
-	// (most have none); the read is needed either way.
+	// (most have none).
 	have, err := a.Reminders.Reminders(ctx, key)
 	if err != nil || len(have) == 0 {
 		return

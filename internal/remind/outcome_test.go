@@ -78,6 +78,15 @@ func TestOutcomeShortcutAgreesWithTheReplies(t *testing.T) {
 			pending := s.Clone()
 			pending.Pending = &engine.Proposal{Category: s.Tree}
 			check("guess pending", c, pending)
+			pendingLost := pending.Clone()
+			pendingLost.Node = "no_such_node"
+			check("guess pending, node gone", c, pendingLost)
+			noTree := pending.Clone()
+			noTree.Tree, noTree.Node = "no_such_tree", ""
+			check("guess pending, tree gone", c, noTree)
+			outside := s.Clone()
+			outside.Tree, outside.Node, outside.History = "", "", nil
+			check("outside any tree", c, outside)
 			form := s.Clone()
 			form.Form = &engine.Form{Channel: "merchant", Field: "name"}
 			check("draft question", c, form)

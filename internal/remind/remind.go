@@ -218,18 +218,23 @@ func Current(r Reminder, advice *engine.Advice) bool {
 // NoOutcome reports whether s is known to show no outcome without building
 // its replies (engine.Current copies the session and renders what it
 // shows): most steps rest on a question, or on a guess to confirm. That is
-// known from the node while the tree is the one the session was made
-// with, which is when Current shows the node as it is.
+// known while the session's node still exists, which is when Current
+// shows that node (or the guess) as it is. A session outside any tree
+// shows the menu, or its guess; one whose node is gone is sent back into
+// its tree, which may lead anywhere: those are left to Current.
 func NoOutcome(cat *engine.Catalog, s engine.Session) bool {
-	if s.Pending != nil {
-		return true
+	if s.Tree == "" {
+		return s.Pending != nil
 	}
-	if t := cat.Trees[s.Tree]; t != nil && (s.TreeVersion == t.Version || s.TreeVersion == 0) {
-		if n := t.Nodes[s.Node]; n != nil && n.Kind != engine.Outcome {
-			return true
-		}
+	t := cat.Trees[s.Tree]
+	if t == nil {
+		return false
 	}
-	return false
+	n := t.Nodes[s.Node]
+	if n == nil {
+		return false
+	}
+	return s.Pending != nil || n.Kind != engine.Outcome
 }
 
 // Outcome is the advice the session shows now (ignoring a complaint draft's

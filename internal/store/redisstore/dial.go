@@ -176,10 +176,11 @@ func applyTimeouts(dial, read, write *time.Duration, retries *int, d time.Durati
 // connBuffer sizes each connection's read and write buffers. go-redis
 // defaults to 32 KiB (128 KiB on its pipeline pool), sized for large
 // values and long pipelines; a session is about 1 KB and our pipelines are a
-// few commands, so at 8 KiB every reply still arrives in one read, and the
-// pool's 30 connections hold 0.5 MB of buffers instead of 4 MB (measured:
-// a tenth of the bot's live heap under load). A larger reply is still read
-// whole, only in more reads.
+// few commands, so at 8 KiB every reply still arrives in one read, and on
+// 2 cores the pools' 30 connections (10 per core, and 10 for pipelines)
+// hold 0.5 MB of buffers instead of 4 MB (measured: a tenth of the bot's
+// live heap under load). A larger reply is still read whole, only in more
+// reads.
 const connBuffer = 8 << 10
 
 // applyBuffers fills the buffer sizes the options did not set.
