@@ -74,18 +74,8 @@ func TestPolledUpdateLeftForTheNextPoller(t *testing.T) {
 	ids := h.api.Push(models.Update{Message: &models.Message{ID: 1, From: &models.User{ID: 5}, Chat: models.Chat{ID: 5, Type: models.ChatTypePrivate}, Date: 1, Text: "hi"}})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	done := make(chan struct{})
-	go func() { b.poll(ctx); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("the poller kept polling after the bot refused the update")
-	}
-	next := h.newBot(h.config())
-	got, err := next.out.hot.getUpdates(ctx, 0, 3*time.Second, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pollUntilStopped(t, b, ctx)
+	got := nextPoll(t, h)
 	if len(got) != 1 || got[0].ID != ids[0] {
 		t.Fatalf("the next poller got %d updates, want update %d again", len(got), ids[0])
 	}
@@ -108,6 +98,15 @@ func TestPollerConfirmsItsLastBatch(t *testing.T) {
 	// polls again (which would confirm the batch anyway).
 	b.handled = func(int64) { cancel() }
 	h.api.Push(models.Update{EditedMessage: nil})
+	pollUntilStopped(t, b, ctx)
+	if got := nextPoll(t, h); len(got) != 0 {
+		t.Fatalf("the next poller was given %d updates already handled", len(got))
+	}
+}
+
+// pollUntilStopped runs b's poller until it stops by itself, within 5 s.
+func pollUntilStopped(t *testing.T, b *Bot, ctx context.Context) {
+	t.Helper()
 	done := make(chan struct{})
 	go func() { b.poll(ctx); close(done) }()
 	select {
@@ -115,12 +114,14 @@ func TestPollerConfirmsItsLastBatch(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the poller did not stop")
 	}
-	next := h.newBot(h.config())
-	got, err := next.out.hot.getUpdates(context.Background(), 0, 2*time.Second, 0)
+}
+
+// nextPoll is what the next poller (a new bot) is given first.
+func nextPoll(t *testing.T, h *harness) []*models.Update {
+	t.Helper()
+	got, err := h.newBot(h.config()).out.hot.getUpdates(context.Background(), 0, 2*time.Second, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 0 {
-		t.Fatalf("the next poller was given %d updates already handled", len(got))
-	}
+	return got
 }
