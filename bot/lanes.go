@@ -8,9 +8,9 @@ import (
 
 // lanes runs jobs one at a time per key (a chat) and concurrently across
 // keys. Polled updates are handled concurrently, and webhook requests
-// come concurrently; a chat's updates must still apply in the order they came, or a typed
-// answer could be read against the question before the tap that precedes
-// it. A lane exists only while it has work, so idle chats cost nothing.
+// come concurrently; a chat's updates must still apply in the order they
+// came, or a typed answer could be read against the question before the
+// tap that precedes it. A lane exists only while it has work, so idle chats cost nothing.
 //
 // Lanes with work wait in a queue for a worker; a worker runs one job of
 // the lane at the head, and puts the lane back at the tail if it has more.

@@ -37,16 +37,7 @@ func (b *Bot) poll(ctx context.Context) {
 		}
 	}()
 	var wait time.Duration
-	for ctx.Err() == nil {
-		if wait > 0 {
-			t := time.NewTimer(wait)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return
-			case <-t.C:
-			}
-		}
+	for sleepCtx(ctx, wait) == nil {
 		updates, err := b.out.hot.getUpdates(ctx, offset, pollTimeout, 0)
 		if err != nil {
 			if ctx.Err() != nil {
